@@ -1,0 +1,35 @@
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { ValidationError, type Command } from "pipewright";
+
+/**
+ * Builds a registry from modules (JS or TS). A module's command names are its exported functions,
+ * or the functions of a default-exported object (`export default { stage_all_command, ... }`).
+ * Later modules win over earlier ones.
+ */
+export async function loadRegistry(modules: readonly string[]): Promise<Record<string, Command>> {
+  const registry: Record<string, Command> = {};
+  for (const specifier of modules) {
+    const exports = await importModule(specifier);
+    const fromDefault = isObject(exports.default) ? exports.default : {};
+    for (const [name, value] of [...Object.entries(exports), ...Object.entries(fromDefault)]) {
+      if (typeof value === "function") registry[name] = value as Command;
+    }
+  }
+  return registry;
+}
+
+async function importModule(specifier: string): Promise<Record<string, unknown>> {
+  // A path relative to the working directory; bare names ("my-commands") resolve as packages.
+  const isPath = specifier.startsWith(".") || specifier.startsWith("/") || /\.[cm]?[jt]s$/.test(specifier);
+  const target = isPath ? pathToFileURL(resolve(specifier)).href : specifier;
+  try {
+    return (await import(target)) as Record<string, unknown>;
+  } catch (error) {
+    throw new ValidationError(`Cannot load registry module ${specifier}: ${(error as Error).message}`);
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null;
+}

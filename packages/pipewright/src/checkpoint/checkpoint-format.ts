@@ -1,0 +1,164 @@
+import { z } from "zod";
+import type { ExecutionRecord, ExecutionUpdate, StepRecord } from "./execution-record.js";
+
+/**
+ * The checkpoint file, in the original tool's snake_case format (`pipeline_name`, `execution_id`,
+ * `timestamp`, `steps[{name, status, elapsed_time, error}]`) plus what resume and history need.
+ */
+const jsonValue: z.ZodType<unknown> = z.unknown();
+const optionalString = z.string().nullish().transform((v) => v ?? undefined);
+const statusValues = ["pending", "running", "success", "failed", "skipped", "rolled_back"] as const;
+
+const stepSchema = z.object({
+  name: z.string(),
+  status: z.enum(statusValues),
+  elapsed_time: z.number().default(0),
+  error: optionalString,
+  command: z.string().default(""),
+  fingerprint: z.string().default(""),
+  checkpoint: z.boolean().default(true),
+  attempts: z.number().int().default(0),
+  attempt_errors: z
+    .array(z.object({ attempt: z.number(), error: z.string(), elapsed_time: z.number() }))
+    .default([]),
+  started_at: optionalString,
+  finished_at: optionalString,
+  output: jsonValue.default(null),
+  resumed_from: optionalString,
+  skip_reason: optionalString,
+  rollback_error: optionalString,
+});
+
+const executionSchema = z.object({
+  pipeline_name: z.string(),
+  execution_id: z.string(),
+  timestamp: z.string(),
+  description: optionalString,
+  status: z.enum(["running", "success", "failed", "cancelled"]).default("failed"),
+  finished_at: optionalString,
+  total_time: z.number().nullish().transform((v) => v ?? undefined),
+  resumed_from: optionalString,
+  params: z.record(z.string(), z.string()).default({}),
+  stop_on_error: z.boolean().default(true),
+  enable_rollback: z.boolean().default(false),
+  pid: z.number().default(0),
+  hostname: z.string().default(""),
+  steps: z.array(stepSchema),
+});
+
+const journalLineSchema = z.union([
+  z.object({ step: z.number().int().nonnegative(), record: stepSchema }),
+  z.object({
+    execution: z.object({
+      status: executionSchema.shape.status,
+      finished_at: optionalString,
+      total_time: executionSchema.shape.total_time,
+    }),
+  }),
+]);
+
+export type JournalEntry = { step: number; record: StepRecord } | { execution: ExecutionUpdate };
+
+export function stepToJson(step: StepRecord) {
+  return {
+    name: step.name,
+    status: step.status,
+    elapsed_time: step.elapsedTime,
+    error: step.error ?? null,
+    command: step.command,
+    fingerprint: step.fingerprint,
+    checkpoint: step.checkpoint,
+    attempts: step.attempts,
+    attempt_errors: step.attemptErrors.map((a) => ({ attempt: a.attempt, error: a.error, elapsed_time: a.elapsedTime })),
+    started_at: step.startedAt ?? null,
+    finished_at: step.finishedAt ?? null,
+    output: step.output,
+    resumed_from: step.resumedFrom ?? null,
+    skip_reason: step.skipReason ?? null,
+    rollback_error: step.rollbackError ?? null,
+  };
+}
+
+export function executionToJson(record: ExecutionRecord) {
+  return {
+    format: "pipewright-checkpoint/1",
+    pipeline_name: record.pipelineName,
+    execution_id: record.executionId,
+    timestamp: record.startedAt,
+    description: record.description ?? null,
+    status: record.status,
+    finished_at: record.finishedAt ?? null,
+    total_time: record.totalTime ?? null,
+    resumed_from: record.resumedFrom ?? null,
+    params: record.params,
+    stop_on_error: record.stopOnError,
+    enable_rollback: record.enableRollback,
+    pid: record.pid,
+    hostname: record.hostname,
+    steps: record.steps.map(stepToJson),
+  };
+}
+
+export function executionUpdateToJson(update: ExecutionUpdate) {
+  return { status: update.status, finished_at: update.finishedAt ?? null, total_time: update.totalTime ?? null };
+}
+
+function stepFromJson(json: z.infer<typeof stepSchema>): StepRecord {
+  return {
+    name: json.name,
+    status: json.status,
+    command: json.command,
+    fingerprint: json.fingerprint,
+    checkpoint: json.checkpoint,
+    attempts: json.attempts,
+    attemptErrors: json.attempt_errors.map((a) => ({ attempt: a.attempt, error: a.error, elapsedTime: a.elapsed_time })),
+    startedAt: json.started_at,
+    finishedAt: json.finished_at,
+    elapsedTime: json.elapsed_time,
+    error: json.error,
+    output: json.output as StepRecord["output"],
+    resumedFrom: json.resumed_from,
+    skipReason: json.skip_reason,
+    rollbackError: json.rollback_error,
+  };
+}
+
+/** Parses a checkpoint file's JSON; throws a message saying which field is wrong. */
+export function executionFromJson(data: unknown): ExecutionRecord {
+  const parsed = executionSchema.safeParse(data);
+  if (!parsed.success) throw new Error(describeIssue(parsed.error));
+  const json = parsed.data;
+  return {
+    pipelineName: json.pipeline_name,
+    description: json.description,
+    executionId: json.execution_id,
+    status: json.status,
+    startedAt: json.timestamp,
+    finishedAt: json.finished_at,
+    totalTime: json.total_time,
+    resumedFrom: json.resumed_from,
+    params: json.params,
+    stopOnError: json.stop_on_error,
+    enableRollback: json.enable_rollback,
+    pid: json.pid,
+    hostname: json.hostname,
+    steps: json.steps.map(stepFromJson),
+  };
+}
+
+export function journalEntryFromJson(data: unknown): JournalEntry {
+  const parsed = journalLineSchema.safeParse(data);
+  if (!parsed.success) throw new Error(describeIssue(parsed.error));
+  const line = parsed.data;
+  if ("step" in line) return { step: line.step, record: stepFromJson(line.record) };
+  return {
+    execution: { status: line.execution.status, finishedAt: line.execution.finished_at, totalTime: line.execution.total_time },
+  };
+}
+
+function describeIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return "invalid content";
+  const path = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "");
+  return `${path || "document"}: ${issue.message}`;
+}

@@ -1,0 +1,45 @@
+import type { AttemptError } from "../result.js";
+import type { ExecutionStatus, Json, StepStatus } from "../types.js";
+
+/** Everything known about one step in one execution; what checkpoints store. */
+export interface StepRecord {
+  name: string;
+  status: StepStatus;
+  /** Registry name of the command (or the function's name). */
+  command: string;
+  fingerprint: string;
+  /** False when the step opted out of checkpoints: resume always runs it again. */
+  checkpoint: boolean;
+  attempts: number;
+  attemptErrors: AttemptError[];
+  startedAt: string | undefined;
+  finishedAt: string | undefined;
+  elapsedTime: number;
+  error: string | undefined;
+  output: Json;
+  resumedFrom: string | undefined;
+  skipReason: string | undefined;
+  rollbackError: string | undefined;
+}
+
+/** Everything known about one execution of a pipeline. */
+export interface ExecutionRecord {
+  pipelineName: string;
+  description: string | undefined;
+  executionId: string;
+  status: ExecutionStatus;
+  /** ISO time the execution started. */
+  startedAt: string;
+  finishedAt: string | undefined;
+  totalTime: number | undefined;
+  resumedFrom: string | undefined;
+  params: Record<string, string>;
+  stopOnError: boolean;
+  enableRollback: boolean;
+  pid: number;
+  hostname: string;
+  steps: StepRecord[];
+}
+
+/** The execution-level fields a journal line can change. */
+export type ExecutionUpdate = Pick<ExecutionRecord, "status" | "finishedAt" | "totalTime">;

@@ -1,0 +1,50 @@
+import type { FileSystem } from "./checkpoint/file-system.js";
+import { systemClock, type Clock } from "./clock.js";
+import { ValidationError } from "./errors.js";
+import { localExecutor, type Executor } from "./executor.js";
+
+/** Options of `pipeline.execute()`. */
+export interface ExecuteOptions {
+  /** Stop at the first failed step. When false, the run goes on but does not count as a success. @default true */
+  stopOnError?: boolean;
+  /** When the run fails, undo every completed step (latest first) with its `rollback`. @default false */
+  enableRollback?: boolean;
+  /** Resume an earlier execution: `"latest"` or an execution id. Steps that succeeded there, unchanged, are not run again. */
+  resumeFrom?: string;
+  /** Cancels the run: running commands see their `ctx.signal` abort. */
+  signal?: AbortSignal;
+  /** Parameters handed to commands as `ctx.params`, over those the pipeline was loaded with. */
+  params?: Record<string, string>;
+  /** Write checkpoints. Off, nothing is written and the run cannot be resumed. @default true */
+  checkpoint?: boolean;
+  /** Where commands run. @default the local executor */
+  executor?: Executor;
+  /** Time source (tests pass a fake one). @default the system clock */
+  clock?: Clock;
+  /** Random numbers in [0, 1) for jitter. @default Math.random */
+  random?: () => number;
+  /** File operations for checkpoints (tests inject failures). @default node:fs/promises */
+  fileSystem?: FileSystem;
+}
+
+export type ResolvedExecuteOptions = Required<Omit<ExecuteOptions, "resumeFrom" | "signal" | "fileSystem">> &
+  Pick<ExecuteOptions, "resumeFrom" | "signal" | "fileSystem">;
+
+export function resolveExecuteOptions(options: ExecuteOptions = {}): ResolvedExecuteOptions {
+  const resolved = {
+    stopOnError: options.stopOnError ?? true,
+    enableRollback: options.enableRollback ?? false,
+    resumeFrom: options.resumeFrom,
+    signal: options.signal,
+    params: options.params ?? {},
+    checkpoint: options.checkpoint ?? true,
+    executor: options.executor ?? localExecutor,
+    clock: options.clock ?? systemClock,
+    random: options.random ?? Math.random,
+    fileSystem: options.fileSystem,
+  };
+  if (resolved.resumeFrom !== undefined && (typeof resolved.resumeFrom !== "string" || resolved.resumeFrom === "")) {
+    throw new ValidationError(`Expected \`resumeFrom\` to be "latest" or an execution id, got \`${String(resolved.resumeFrom)}\``);
+  }
+  return resolved;
+}

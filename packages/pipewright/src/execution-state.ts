@@ -1,0 +1,220 @@
+import type { Checkpoint } from "./checkpoint/checkpoint-store.js";
+import type { ExecutionRecord, StepRecord } from "./checkpoint/execution-record.js";
+import type { Clock } from "./clock.js";
+import type { EventBus, PipelineEventName, PipelineEvents } from "./events.js";
+import type { PipelineResult, StepResult } from "./result.js";
+import { ExecutionStatus, StepStatus, type Json } from "./types.js";
+
+/**
+ * The one place an execution's state changes. Each method updates the record, emits the matching
+ * event and writes the change to the checkpoint; a terminal change is durable before it resolves.
+ */
+export class ExecutionState {
+  readonly record: ExecutionRecord;
+  /** Outputs of finished steps by name, as commands see them in `ctx.outputs`. */
+  readonly outputs: Record<string, Json> = {};
+  /** Indexes of succeeded steps, in the order they completed: rollback walks it backwards. */
+  readonly completionOrder: number[] = [];
+  readonly #bus: EventBus;
+  readonly #checkpoint: Checkpoint | undefined;
+  readonly #clock: Clock;
+  readonly #compactAfterLines: number;
+
+  constructor(record: ExecutionRecord, bus: EventBus, checkpoint: Checkpoint | undefined, clock: Clock) {
+    this.record = record;
+    this.#bus = bus;
+    this.#checkpoint = checkpoint;
+    this.#clock = clock;
+    // Compacting after a number of lines proportional to the steps keeps the total cost linear.
+    this.#compactAfterLines = Math.max(1000, 4 * record.steps.length);
+    record.steps.forEach((step, index) => {
+      if (step.status === StepStatus.SUCCESS) {
+        this.outputs[step.name] = step.output;
+        this.completionOrder.push(index);
+      }
+    });
+  }
+
+  get checkpointPath(): string | undefined {
+    return this.#checkpoint?.path;
+  }
+
+  started(): void {
+    this.#emit("pipelineStarted", {
+      description: this.record.description,
+      steps: this.record.steps.map((s) => s.name),
+      checkpointPath: this.checkpointPath,
+      resumedFrom: this.record.resumedFrom,
+    });
+    this.record.steps.forEach((step, index) => {
+      if (step.resumedFrom !== undefined) {
+        this.#emitStep("stepResumed", index, { from: step.resumedFrom, output: step.output });
+      }
+    });
+  }
+
+  warn(message: string): void {
+    this.#emit("pipelineWarning", { message });
+  }
+
+  stepStarted(index: number, attempt: number, maxAttempts: number): void {
+    const step = this.#step(index);
+    step.status = StepStatus.RUNNING;
+    step.attempts = attempt;
+    if (attempt === 1) step.startedAt = new Date(this.#clock.now()).toISOString();
+    this.#emitStep("stepStarted", index, { attempt, maxAttempts });
+    this.#persist(index, false);
+  }
+
+  /** An attempt failed and another follows after `delaySeconds`. */
+  stepRetrying(index: number, attempt: number, error: string, elapsedTime: number, delaySeconds: number): void {
+    this.#step(index).attemptErrors.push({ attempt, error, elapsedTime });
+    this.#emitStep("stepRetrying", index, { attempt: attempt + 1, error, delaySeconds });
+    this.#persist(index, false);
+  }
+
+  stepSucceeded(index: number, output: Json, elapsedTime: number): Promise<void> {
+    const step = this.#finish(index, StepStatus.SUCCESS, elapsedTime);
+    step.output = output;
+    step.error = undefined;
+    this.outputs[step.name] = output;
+    this.completionOrder.push(index);
+    this.#emitStep("stepSucceeded", index, { attempts: step.attempts, elapsedTime, output });
+    return this.#persist(index, true);
+  }
+
+  /** The last attempt failed: the step is `failed`, or `skipped` when it may fail without stopping the run. */
+  stepFailed(index: number, error: string, elapsedTime: number, skip: boolean): Promise<void> {
+    const step = this.#finish(index, skip ? StepStatus.SKIPPED : StepStatus.FAILED, elapsedTime);
+    step.attemptErrors.push({ attempt: step.attempts, error, elapsedTime });
+    step.error = error;
+    if (skip) {
+      step.skipReason = `failed after ${step.attempts} attempt${step.attempts === 1 ? "" : "s"} (skip on error)`;
+      this.#emitStep("stepSkipped", index, { reason: step.skipReason, error });
+    } else {
+      this.#emitStep("stepFailed", index, { attempts: step.attempts, elapsedTime, error });
+    }
+    return this.#persist(index, true);
+  }
+
+  stepRolledBack(index: number, elapsedTime: number): Promise<void> {
+    this.#step(index).status = StepStatus.ROLLED_BACK;
+    this.#emitStep("stepRolledBack", index, { elapsedTime });
+    return this.#persist(index, true);
+  }
+
+  stepRollbackFailed(index: number, error: string): Promise<void> {
+    this.#step(index).rollbackError = error;
+    this.#emitStep("stepRollbackFailed", index, { error });
+    return this.#persist(index, true);
+  }
+
+  stepLog(index: number, message: string): void {
+    this.#emitStep("stepLog", index, { message });
+  }
+
+  stepProgress(index: number, done: number, total: number | undefined): void {
+    this.#emitStep("stepProgress", index, { done, total });
+  }
+
+  /** Records the final status, folds the journal into the checkpoint file, and emits `pipelineFinished`. */
+  async finished(status: ExecutionStatus, totalTime: number): Promise<PipelineResult> {
+    this.record.status = status;
+    this.record.finishedAt = new Date(this.#clock.now()).toISOString();
+    this.record.totalTime = totalTime;
+    if (this.#checkpoint) {
+      await this.#checkpoint.compact();
+      await this.#checkpoint.close();
+    }
+    const result = this.result();
+    this.#emit("pipelineFinished", { status, result });
+    return result;
+  }
+
+  result(): PipelineResult {
+    const steps = this.record.steps.map(toStepResult);
+    const count = (status: StepStatus) => steps.reduce((n, s) => (s.status === status ? n + 1 : n), 0);
+    return {
+      pipelineName: this.record.pipelineName,
+      executionId: this.record.executionId,
+      success: this.record.status === ExecutionStatus.SUCCESS,
+      status: this.record.status,
+      totalSteps: steps.length,
+      successfulSteps: count(StepStatus.SUCCESS),
+      failedSteps: count(StepStatus.FAILED),
+      skippedSteps: count(StepStatus.SKIPPED),
+      rolledBackSteps: count(StepStatus.ROLLED_BACK),
+      totalTime: this.record.totalTime ?? 0,
+      checkpointPath: this.checkpointPath,
+      resumedFrom: this.record.resumedFrom,
+      steps,
+    };
+  }
+
+  #step(index: number): StepRecord {
+    const step = this.record.steps[index];
+    if (!step) throw new Error(`No step at index ${index}`);
+    return step;
+  }
+
+  #finish(index: number, status: StepStatus, elapsedTime: number): StepRecord {
+    const step = this.#step(index);
+    step.status = status;
+    step.elapsedTime = elapsedTime;
+    step.finishedAt = new Date(this.#clock.now()).toISOString();
+    return step;
+  }
+
+  async #persist(index: number, durable: boolean): Promise<void> {
+    const checkpoint = this.#checkpoint;
+    if (!checkpoint || !this.#step(index).checkpoint) return;
+    const written = checkpoint.recordStep(index, durable);
+    if (!durable) return;
+    await written;
+    if (checkpoint.journalLines >= this.#compactAfterLines) await checkpoint.compact();
+  }
+
+  #emit<E extends PipelineEventName>(event: E, fields: EventFields<E>): void {
+    if (!this.#bus.has(event)) return;
+    const base = { pipelineName: this.record.pipelineName, executionId: this.record.executionId, time: this.#clock.now() };
+    this.#bus.emit(event, { ...base, ...fields } as PipelineEvents[E]);
+  }
+
+  #emitStep<E extends StepEventName>(event: E, index: number, fields: Omit<EventFields<E>, "step" | "index">): void {
+    // No listener: skip building the payload (the hot path of a no-op step).
+    if (!this.#bus.has(event)) return;
+    this.#emit(event, { step: this.#step(index).name, index, ...fields } as EventFields<E>);
+  }
+}
+
+/** What an emitter supplies; the execution's name, id and the time are added for it. */
+type EventFields<E extends PipelineEventName> = Omit<PipelineEvents[E], "pipelineName" | "executionId" | "time">;
+
+type StepEventName = Extract<
+  PipelineEventName,
+  | "stepStarted"
+  | "stepRetrying"
+  | "stepSucceeded"
+  | "stepFailed"
+  | "stepSkipped"
+  | "stepResumed"
+  | "stepLog"
+  | "stepProgress"
+  | "stepRolledBack"
+  | "stepRollbackFailed"
+>;
+
+function toStepResult(step: StepRecord): StepResult {
+  return {
+    name: step.name,
+    status: step.status,
+    attempts: step.attempts,
+    elapsedTime: step.elapsedTime,
+    error: step.error,
+    output: step.output,
+    resumedFrom: step.resumedFrom,
+    skipReason: step.skipReason,
+    rollbackError: step.rollbackError,
+    attemptErrors: step.attemptErrors,
+  };
+}

@@ -1,0 +1,37 @@
+import { createHash } from "node:crypto";
+import type { Json } from "./types.js";
+
+/** JSON with object keys sorted, so that equal values always give equal text. */
+export function canonicalJson(value: Json): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  const keys = Object.keys(value).sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k] as Json)}`).join(",")}}`;
+}
+
+const sourceHashes = new WeakMap<object, string>();
+
+/** A short hash of a function's source, cached: editing a command's code changes its steps' fingerprints. */
+function sourceHash(fn: object): string {
+  let hash = sourceHashes.get(fn);
+  if (hash === undefined) {
+    hash = createHash("sha256").update(String(fn)).digest("hex").slice(0, 16);
+    sourceHashes.set(fn, hash);
+  }
+  return hash;
+}
+
+/**
+ * What identifies a step's work: its command (name and code) and its args. Resume skips a step that
+ * succeeded only while its fingerprint is unchanged.
+ */
+export function stepFingerprint(commandName: string, command: object, args: Record<string, Json>): string {
+  return createHash("sha256")
+    .update(commandName)
+    .update("\0")
+    .update(sourceHash(command))
+    .update("\0")
+    .update(canonicalJson(args))
+    .digest("hex")
+    .slice(0, 32);
+}

@@ -1,0 +1,30 @@
+export { Pipeline, DEFAULT_CHECKPOINT_DIR, type PipelineOptions, type FromYamlOptions } from "./pipeline.js";
+export type { ExecuteOptions } from "./execute-options.js";
+export type { PipelineResult, StepResult, AttemptError } from "./result.js";
+export type { StepOptions, Rollback, RollbackContext } from "./step-options.js";
+export type { StepDefinition } from "./step-definition.js";
+export type { PipelineSpec, StepSpec } from "./pipeline-spec.js";
+export { StepStatus, ExecutionStatus, type Json, type Command, type Registry, type StepContext } from "./types.js";
+export {
+  PipewrightError,
+  PermanentError,
+  ValidationError,
+  CheckpointError,
+  StepFailedError,
+  formatIssue,
+  type ValidationIssue,
+  type SourceLocation,
+} from "./errors.js";
+export type { PipelineEvents, PipelineEventName, Listener } from "./events.js";
+export type { Executor, StepTask } from "./executor.js";
+export { localExecutor } from "./executor.js";
+export type { Clock } from "./clock.js";
+export { systemClock } from "./clock.js";
+export { CheckpointStore } from "./checkpoint/checkpoint-store.js";
+export type { ExecutionRecord, StepRecord } from "./checkpoint/execution-record.js";
+export type { FileSystem } from "./checkpoint/file-system.js";
+export { builtinCommands, registryNames } from "./registry.js";
+export { execCommand, type ExecArgs } from "./commands/exec.js";
+export { loadPipelineYaml, parsePipelineYaml, type LoadOptions } from "./yaml/load-pipeline-yaml.js";
+export { pipelineSpecToYaml } from "./yaml/write-pipeline-yaml.js";
+export { retryDelaySeconds } from "./retry-policy.js";

@@ -1,0 +1,174 @@
+import { writeFile } from "node:fs/promises";
+import { ValidationError } from "./errors.js";
+import { EventBus, type Listener, type PipelineEventName } from "./events.js";
+import type { ExecuteOptions } from "./execute-options.js";
+import type { PipelineSpec, StepSpec } from "./pipeline-spec.js";
+import { registryLookup, registryNameOf, registryNames } from "./registry.js";
+import type { PipelineResult } from "./result.js";
+import { runPipeline } from "./run-pipeline.js";
+import { defineStep, type StepDefinition } from "./step-definition.js";
+import { STEP_OPTION_DEFAULTS, type StepOptions } from "./step-options.js";
+import type { Command, Registry } from "./types.js";
+import { loadPipelineYaml, type LoadOptions } from "./yaml/load-pipeline-yaml.js";
+import { pipelineSpecToYaml } from "./yaml/write-pipeline-yaml.js";
+
+/** Options of `new Pipeline(...)`. */
+export interface PipelineOptions {
+  name: string;
+  description?: string;
+  /** Where checkpoints go. @default "data/.pipeline_checkpoints" (relative to the working directory) */
+  checkpointDir?: string;
+  /** Commands that steps may name instead of passing a function; `toYaml` writes these names. */
+  registry?: Registry;
+  /** Parameters handed to commands as `ctx.params`. */
+  params?: Record<string, string>;
+}
+
+/** Options of `Pipeline.fromYaml`. */
+export interface FromYamlOptions extends Omit<LoadOptions, "knownCommands"> {
+  checkpointDir?: string;
+}
+
+export const DEFAULT_CHECKPOINT_DIR = "data/.pipeline_checkpoints";
+
+/**
+ * A named list of steps, run with retries, rollback and checkpoints.
+ * @example
+ * const result = await new Pipeline({ name: "etl" })
+ *   .addStep("extract", extract, { retryCount: 2 })
+ *   .addStep("load", load)
+ *   .execute({ enableRollback: true });
+ */
+export class Pipeline {
+  readonly name: string;
+  readonly description: string | undefined;
+  readonly checkpointDir: string;
+  readonly #registry: Registry | undefined;
+  readonly #params: Record<string, string>;
+  readonly #steps: StepDefinition[] = [];
+  readonly #bus = new EventBus();
+
+  constructor(options: PipelineOptions) {
+    if (typeof options?.name !== "string" || options.name.trim() === "") {
+      throw new ValidationError(`Expected \`name\` to be a non-empty string, got \`${String(options?.name)}\``);
+    }
+    this.name = options.name;
+    this.description = options.description;
+    this.checkpointDir = options.checkpointDir ?? DEFAULT_CHECKPOINT_DIR;
+    this.#registry = options.registry;
+    this.#params = { ...options.params };
+  }
+
+  /** The steps, in order. */
+  get steps(): readonly StepDefinition[] {
+    return this.#steps;
+  }
+
+  /**
+   * Adds a step; returns the pipeline, for chaining. `command` is a function `(args, ctx) => output`,
+   * or the name of a command in the pipeline's registry (or a built-in such as `exec`).
+   */
+  addStep<Args>(name: string, command: Command<Args> | string, options?: StepOptions<Args>): this {
+    if (typeof name !== "string" || name.trim() === "" || /[\u0000-\u001f]/.test(name)) {
+      throw new ValidationError(`Expected the step name to be a non-empty string without control characters, got \`${JSON.stringify(name)}\``);
+    }
+    if (this.#steps.some((s) => s.name === name)) throw new ValidationError(`Duplicate step name "${name}"`);
+    this.#steps.push(defineStep(name, command as Command | string, options as StepOptions<unknown>, registryLookup(this.#registry)));
+    return this;
+  }
+
+  /** Calls `listener` on every `event` of every execution; returns a function that removes it. A throwing listener never breaks a run. */
+  on<E extends PipelineEventName>(event: E, listener: Listener<E>): () => void {
+    return this.#bus.on(event, listener);
+  }
+
+  /** Runs the pipeline. Resolves with the result whether steps fail or not; rejects only on invalid options or unusable checkpoints. */
+  execute(options?: ExecuteOptions): Promise<PipelineResult> {
+    return runPipeline(
+      {
+        name: this.name,
+        description: this.description,
+        checkpointDir: this.checkpointDir,
+        steps: this.#steps,
+        params: this.#params,
+        bus: this.#bus,
+      },
+      options,
+    );
+  }
+
+  /** Builds a pipeline from its data form, resolving command names through `registry` (and the built-ins). */
+  static fromSpec(spec: PipelineSpec, registry?: Registry, options: PipelineOptions | Omit<PipelineOptions, "name"> = {}): Pipeline {
+    const pipeline = new Pipeline({ ...options, name: spec.name, description: spec.description, registry });
+    for (const step of spec.steps) {
+      pipeline.addStep(step.name, step.command, {
+        args: step.args,
+        description: step.description,
+        retryCount: step.retryCount,
+        retryDelay: step.retryDelay,
+        backoff: step.backoff,
+        maxRetryDelay: step.maxRetryDelay,
+        jitter: step.jitter,
+        skipOnError: step.skipOnError,
+        checkpoint: step.checkpoint,
+        rollback: step.rollback,
+      });
+    }
+    return pipeline;
+  }
+
+  /**
+   * Loads a pipeline from a YAML file. Every problem (unknown key, wrong type, unknown command, unset
+   * `${VAR}`) is reported at once in a `ValidationError` with file, line and column.
+   * @example const pipeline = await Pipeline.fromYaml("pipeline.yml", { stage_all_command }, { params: { CHIP: "67" } });
+   */
+  static async fromYaml(path: string, registry?: Registry, options: FromYamlOptions = {}): Promise<Pipeline> {
+    const spec = await loadPipelineYaml(path, { ...options, knownCommands: registryNames(registry) });
+    return Pipeline.fromSpec(spec, registry, { checkpointDir: options.checkpointDir, params: options.params });
+  }
+
+  /** The pipeline as data. Throws when a command or rollback is a function that has no registry name. */
+  toSpec(): PipelineSpec {
+    const problems: string[] = [];
+    const lookup = registryLookup(this.#registry);
+    const steps = this.#steps.map((step): StepSpec => {
+      const command = lookup(step.commandName) === step.command ? step.commandName : registryNameOf(this.#registry, step.command);
+      if (command === undefined && (this.#registry || step.commandName === "anonymous")) {
+        problems.push(`Step "${step.name}": its command (function ${step.commandName}) has no name in the registry`);
+      }
+      if (step.rollback && !step.rollback.spec) {
+        problems.push(`Step "${step.name}": its rollback is a function; YAML can only name a registry command ({ command, args })`);
+      }
+      return withoutDefaults({
+        name: step.name,
+        command: command ?? step.commandName,
+        args: step.options.args,
+        description: step.options.description,
+        retryCount: step.options.retryCount,
+        retryDelay: step.options.retryDelay,
+        backoff: step.options.backoff,
+        maxRetryDelay: step.options.maxRetryDelay,
+        jitter: step.options.jitter,
+        skipOnError: step.options.skipOnError,
+        checkpoint: step.options.checkpoint,
+        rollback: step.rollback?.spec,
+      });
+    });
+    if (problems.length > 0) throw new ValidationError(problems.map((message) => ({ message })));
+    return { name: this.name, description: this.description, steps };
+  }
+
+  /** Writes the pipeline as YAML that `Pipeline.fromYaml` loads back to an equivalent pipeline. */
+  async toYaml(path: string): Promise<void> {
+    await writeFile(path, pipelineSpecToYaml(this.toSpec()));
+  }
+}
+
+function withoutDefaults(step: StepSpec): StepSpec {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(step)) {
+    const fallback = (STEP_OPTION_DEFAULTS as Record<string, unknown>)[key];
+    if (value !== undefined && value !== fallback) out[key] = value;
+  }
+  return out as unknown as StepSpec;
+}

@@ -1,0 +1,80 @@
+import { ValidationError } from "./errors.js";
+import { stepFingerprint } from "./fingerprint.js";
+import { resolveStepOptions, type ResolvedStepOptions, type RollbackContext, type StepOptions } from "./step-options.js";
+import type { Command, Json } from "./types.js";
+
+/** A rollback ready to run, with what `toYaml` needs to write it back. */
+export interface RollbackAction {
+  run(ctx: RollbackContext): unknown;
+  /** The registry command and args, when the rollback is one; a plain function has none. */
+  spec: { command: string; args: Record<string, Json> } | undefined;
+}
+
+/** A step as the engine runs it: command resolved, options checked and defaulted. */
+export interface StepDefinition {
+  name: string;
+  commandName: string;
+  command: Command;
+  options: ResolvedStepOptions;
+  rollback: RollbackAction | undefined;
+  fingerprint: string;
+}
+
+/** Resolves command names through `lookup`; names the step in every error. */
+export function defineStep(
+  name: string,
+  command: Command | string,
+  options: StepOptions<unknown> | undefined,
+  lookup: (commandName: string) => Command | undefined,
+): StepDefinition {
+  const resolved = resolveStepOptions(name, options);
+  const [commandName, fn] = resolveCommand(`Step "${name}"`, command, lookup);
+  return {
+    name,
+    commandName,
+    command: fn,
+    options: resolved,
+    rollback: resolveRollback(name, resolved.rollback, lookup),
+    fingerprint: stepFingerprint(commandName, fn, resolved.args),
+  };
+}
+
+function resolveCommand(
+  where: string,
+  command: Command | string,
+  lookup: (commandName: string) => Command | undefined,
+): [string, Command] {
+  if (typeof command === "function") return [command.name || "anonymous", command];
+  if (typeof command !== "string") {
+    throw new ValidationError(`${where}: expected \`command\` to be a function or a registry name, got \`${typeof command}\``);
+  }
+  const fn = lookup(command);
+  if (!fn) throw new ValidationError(`${where}: Unknown command: ${command}`);
+  return [command, fn];
+}
+
+function resolveRollback(
+  stepName: string,
+  rollback: ResolvedStepOptions["rollback"],
+  lookup: (commandName: string) => Command | undefined,
+): RollbackAction | undefined {
+  if (rollback === undefined) return undefined;
+  if (typeof rollback === "function") return { run: rollback, spec: undefined };
+  const [commandName, fn] = resolveCommand(`Rollback of step "${stepName}"`, rollback.command, lookup);
+  const args = rollback.args ?? {};
+  return {
+    run: (ctx) =>
+      fn(args, {
+        signal: new AbortController().signal, // rollback is never interrupted
+        attempt: 1,
+        executionId: ctx.executionId,
+        pipelineName: ctx.pipelineName,
+        stepName: ctx.stepName,
+        outputs: {},
+        params: ctx.params,
+        log: ctx.log,
+        progress: () => {},
+      }),
+    spec: { command: commandName, args },
+  };
+}
