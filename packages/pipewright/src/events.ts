@@ -50,8 +50,8 @@ export class EventBus {
   on<E extends PipelineEventName>(event: E, listener: Listener<E>): () => void {
     let set = this.#listeners.get(event);
     if (!set) this.#listeners.set(event, (set = new Set()));
-    set.add(listener as Listener<never>);
-    return () => set.delete(listener as Listener<never>);
+    set.add(listener);
+    return () => set.delete(listener);
   }
 
   /** True when someone listens: lets hot paths skip building payloads nobody reads. */

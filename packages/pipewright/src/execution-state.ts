@@ -63,14 +63,14 @@ export class ExecutionState {
     step.attempts = attempt;
     if (attempt === 1) step.startedAt = new Date(this.#clock.now()).toISOString();
     this.#emitStep("stepStarted", index, { attempt, maxAttempts });
-    this.#persist(index, false);
+    void this.#persist(index, false); // not awaited: a crash here only means the step runs again
   }
 
   /** An attempt failed and another follows after `delaySeconds`. */
   stepRetrying(index: number, attempt: number, error: string, elapsedTime: number, delaySeconds: number): void {
     this.#step(index).attemptErrors.push({ attempt, error, elapsedTime });
     this.#emitStep("stepRetrying", index, { attempt: attempt + 1, error, delaySeconds });
-    this.#persist(index, false);
+    void this.#persist(index, false);
   }
 
   stepSucceeded(index: number, output: Json, elapsedTime: number): Promise<void> {

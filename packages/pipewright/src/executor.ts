@@ -20,5 +20,5 @@ export interface Executor {
 
 /** Runs each task by calling its command in this process. */
 export const localExecutor: Executor = {
-  run: async (task, ctx) => task.command(task.args, ctx),
+  run: async (task, ctx) => await task.command(task.args, ctx),
 };

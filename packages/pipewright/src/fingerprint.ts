@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Json } from "./types.js";
+import type { Command, Json } from "./types.js";
 
 /** JSON with object keys sorted, so that equal values always give equal text. */
 export function canonicalJson(value: Json): string {
@@ -9,13 +9,13 @@ export function canonicalJson(value: Json): string {
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k] as Json)}`).join(",")}}`;
 }
 
-const sourceHashes = new WeakMap<object, string>();
+const sourceHashes = new WeakMap<Command, string>();
 
 /** A short hash of a function's source, cached: editing a command's code changes its steps' fingerprints. */
-function sourceHash(fn: object): string {
+function sourceHash(fn: Command): string {
   let hash = sourceHashes.get(fn);
   if (hash === undefined) {
-    hash = createHash("sha256").update(String(fn)).digest("hex").slice(0, 16);
+    hash = createHash("sha256").update(fn.toString()).digest("hex").slice(0, 16);
     sourceHashes.set(fn, hash);
   }
   return hash;
@@ -25,7 +25,7 @@ function sourceHash(fn: object): string {
  * What identifies a step's work: its command (name and code) and its args. Resume skips a step that
  * succeeded only while its fingerprint is unchanged.
  */
-export function stepFingerprint(commandName: string, command: object, args: Record<string, Json>): string {
+export function stepFingerprint(commandName: string, command: Command, args: Record<string, Json>): string {
   return createHash("sha256")
     .update(commandName)
     .update("\0")

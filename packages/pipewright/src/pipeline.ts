@@ -69,11 +69,11 @@ export class Pipeline {
    * or the name of a command in the pipeline's registry (or a built-in such as `exec`).
    */
   addStep<Args>(name: string, command: Command<Args> | string, options?: StepOptions<Args>): this {
-    if (typeof name !== "string" || name.trim() === "" || /[\u0000-\u001f]/.test(name)) {
+    if (typeof name !== "string" || name.trim() === "" || hasControlCharacter(name)) {
       throw new ValidationError(`Expected the step name to be a non-empty string without control characters, got \`${JSON.stringify(name)}\``);
     }
     if (this.#steps.some((s) => s.name === name)) throw new ValidationError(`Duplicate step name "${name}"`);
-    this.#steps.push(defineStep(name, command as Command | string, options as StepOptions<unknown>, registryLookup(this.#registry)));
+    this.#steps.push(defineStep(name, command as Command | string, options, registryLookup(this.#registry)));
     return this;
   }
 
@@ -171,4 +171,8 @@ function withoutDefaults(step: StepSpec): StepSpec {
     if (value !== undefined && value !== fallback) out[key] = value;
   }
   return out as unknown as StepSpec;
+}
+
+function hasControlCharacter(text: string): boolean {
+  return [...text].some((ch) => ch.charCodeAt(0) < 0x20);
 }

@@ -72,7 +72,7 @@ function resolveRollback(
         stepName: ctx.stepName,
         outputs: {},
         params: ctx.params,
-        log: ctx.log,
+        log: (message) => ctx.log(message),
         progress: () => {},
       }),
     spec: { command: commandName, args },

@@ -1,5 +1,5 @@
 import { ValidationError } from "./errors.js";
-import type { Command, Json, StepContext } from "./types.js";
+import type { Command, Json } from "./types.js";
 
 /** Undo a step's effects. A function, or a registry command run with its own args. */
 export type Rollback =
@@ -102,7 +102,7 @@ export function resolveStepOptions(stepName: string, options: StepOptions<unknow
     retryDelay: o.retryDelay,
     backoff: o.backoff,
     maxRetryDelay: o.maxRetryDelay,
-    jitter: jitter as number,
+    jitter,
     shouldRetry: o.shouldRetry,
     rollback: o.rollback,
     skipOnError: o.skipOnError,

@@ -4,7 +4,7 @@ import { CheckpointError, Pipeline, type Command } from "../src/index.js";
 import { fakeClock, tempDir } from "./helpers.js";
 
 /** A three-step pipeline whose middle step fails while `failing.on` is true. */
-async function pipelineWithSwitch(dir: string, failing: { on: boolean }, runs: string[], stageArgs = { rawRoot: "data/01_raw" }) {
+function pipelineWithSwitch(dir: string, failing: { on: boolean }, runs: string[], stageArgs = { rawRoot: "data/01_raw" }) {
   const stage: Command<{ rawRoot: string }> = (args) => {
     runs.push("stage");
     return { manifest: `${args.rawRoot}/manifest.parquet` };
@@ -29,12 +29,12 @@ describe("resume", () => {
     const dir = await tempDir();
     const failing = { on: true };
     const runs: string[] = [];
-    const first = await (await pipelineWithSwitch(dir, failing, runs)).execute();
+    const first = await pipelineWithSwitch(dir, failing, runs).execute();
     expect(first.success).toBe(false);
 
     failing.on = false;
     runs.length = 0;
-    const pipeline = await pipelineWithSwitch(dir, failing, runs);
+    const pipeline = pipelineWithSwitch(dir, failing, runs);
     const resumed: string[] = [];
     pipeline.on("stepResumed", (e) => resumed.push(`${e.step}<-${e.from}`));
     const second = await pipeline.execute({ resumeFrom: "latest" });
@@ -53,9 +53,9 @@ describe("resume", () => {
   it("runs a step again when its args changed", async () => {
     const dir = await tempDir();
     const runs: string[] = [];
-    await (await pipelineWithSwitch(dir, { on: true }, runs)).execute();
+    await pipelineWithSwitch(dir, { on: true }, runs).execute();
     runs.length = 0;
-    const changed = await pipelineWithSwitch(dir, { on: false }, runs, { rawRoot: "elsewhere" });
+    const changed = pipelineWithSwitch(dir, { on: false }, runs, { rawRoot: "elsewhere" });
     const result = await changed.execute({ resumeFrom: "latest" });
     expect(runs).toEqual(["stage", "histories", "metrics"]);
     expect(result.steps[0]?.output).toEqual({ manifest: "elsewhere/manifest.parquet" });
@@ -77,10 +77,10 @@ describe("resume", () => {
     const dir = await tempDir();
     const runs: string[] = [];
     const clock = fakeClock();
-    const first = await (await pipelineWithSwitch(dir, { on: true }, runs)).execute({ clock });
-    await (await pipelineWithSwitch(dir, { on: true }, runs, { rawRoot: "other" })).execute({ clock });
+    const first = await pipelineWithSwitch(dir, { on: true }, runs).execute({ clock });
+    await pipelineWithSwitch(dir, { on: true }, runs, { rawRoot: "other" }).execute({ clock });
     runs.length = 0;
-    const result = await (await pipelineWithSwitch(dir, { on: false }, runs)).execute({ resumeFrom: first.executionId });
+    const result = await pipelineWithSwitch(dir, { on: false }, runs).execute({ resumeFrom: first.executionId });
     expect(result.resumedFrom).toBe(first.executionId);
     expect(runs).toEqual(["histories", "metrics"]);
   });
@@ -90,16 +90,16 @@ describe("resume", () => {
     const runs: string[] = [];
     const early = fakeClock(Date.UTC(2026, 0, 1));
     const late = fakeClock(Date.UTC(2026, 5, 1));
-    const newest = await (await pipelineWithSwitch(dir, { on: true }, runs)).execute({ clock: late });
-    await (await pipelineWithSwitch(dir, { on: true }, runs)).execute({ clock: early });
-    const result = await (await pipelineWithSwitch(dir, { on: false }, runs)).execute({ resumeFrom: "latest" });
+    const newest = await pipelineWithSwitch(dir, { on: true }, runs).execute({ clock: late });
+    await pipelineWithSwitch(dir, { on: true }, runs).execute({ clock: early });
+    const result = await pipelineWithSwitch(dir, { on: false }, runs).execute({ resumeFrom: "latest" });
     expect(result.resumedFrom).toBe(newest.executionId);
   });
 
   it("with no checkpoint says so and starts fresh", async () => {
     const dir = await tempDir();
     const runs: string[] = [];
-    const pipeline = await pipelineWithSwitch(dir, { on: false }, runs);
+    const pipeline = pipelineWithSwitch(dir, { on: false }, runs);
     const warnings: string[] = [];
     pipeline.on("pipelineWarning", (e) => warnings.push(e.message));
     const result = await pipeline.execute({ resumeFrom: "latest" });
@@ -112,10 +112,10 @@ describe("resume", () => {
   it("a corrupt checkpoint is a CheckpointError naming the file, and nothing runs", async () => {
     const dir = await tempDir();
     const runs: string[] = [];
-    const first = await (await pipelineWithSwitch(dir, { on: true }, runs)).execute();
+    const first = await pipelineWithSwitch(dir, { on: true }, runs).execute();
     await writeFile(first.checkpointPath!, "{ not json");
     runs.length = 0;
-    const error = await (await pipelineWithSwitch(dir, { on: false }, runs)).execute({ resumeFrom: first.executionId }).catch((e: unknown) => e);
+    const error = await pipelineWithSwitch(dir, { on: false }, runs).execute({ resumeFrom: first.executionId }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CheckpointError);
     expect((error as Error).message).toContain(first.checkpointPath!);
     expect(runs).toEqual([]);
@@ -138,9 +138,9 @@ describe("resume", () => {
   it("a resumed run whose steps all succeeded before runs nothing", async () => {
     const dir = await tempDir();
     const runs: string[] = [];
-    await (await pipelineWithSwitch(dir, { on: false }, runs)).execute();
+    await pipelineWithSwitch(dir, { on: false }, runs).execute();
     runs.length = 0;
-    const result = await (await pipelineWithSwitch(dir, { on: false }, runs)).execute({ resumeFrom: "latest" });
+    const result = await pipelineWithSwitch(dir, { on: false }, runs).execute({ resumeFrom: "latest" });
     expect(runs).toEqual([]);
     expect(result).toMatchObject({ success: true, successfulSteps: 3 });
   });

@@ -20,7 +20,7 @@ export class JournalWriter {
   #handle: FileHandle | undefined;
   #next: Batch | undefined;
   #running: Promise<void> | undefined;
-  #failure: unknown;
+  #failure: Error | undefined;
   #linesWritten = 0;
 
   readonly #onCreate: () => Promise<void>;
@@ -80,7 +80,7 @@ export class JournalWriter {
         this.#linesWritten += batch.lines.length;
         batch.resolve();
       } catch (error) {
-        this.#failure ??= error;
+        this.#failure ??= error instanceof Error ? error : new Error(String(error));
         batch.reject(error);
         const queued = this.#next as Batch | undefined; // filled by appends made during the failed write
         this.#next = undefined;
