@@ -13,34 +13,35 @@ export const nodeFileSystem: FileSystem = fsPromises;
 
 /** Writes a whole file so that a crash leaves the old content or the new, never a mix: write, fsync, rename. */
 export async function writeFileAtomic(fs: FileSystem, path: string, content: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  const handle = await fs.open(tmp, "w");
-  try {
-    await handle.writeFile(content);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await fs.rename(tmp, path);
-  } catch (error) {
-    await fs.rm(tmp, { force: true });
-    throw error;
-  }
+  await publishAtomically(fs, path, content, (tmp) => fs.rename(tmp, path));
 }
 
 /** Like `writeFileAtomic`, but fails with EEXIST instead of replacing an existing file. */
 export async function createFileAtomic(fs: FileSystem, path: string, content: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  const handle = await fs.open(tmp, "w");
+  // link, unlike rename, refuses to replace: two runs never share an execution id.
+  await publishAtomically(fs, path, content, (tmp) => fs.link(tmp, path));
+}
+
+let tmpCounter = 0;
+
+/** Writes `content` to a temporary file, fsyncs it, then `publish`es it; the temporary file never stays behind. */
+async function publishAtomically(
+  fs: FileSystem,
+  path: string,
+  content: string,
+  publish: (tmp: string) => Promise<void>,
+): Promise<void> {
+  // Unique per call: two executions of one process may publish at the same moment.
+  const tmp = `${path}.${process.pid}-${++tmpCounter}.tmp`;
   try {
-    await handle.writeFile(content);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await fs.link(tmp, path); // link, unlike rename, refuses to replace: two runs never share an id
+    const handle = await fs.open(tmp, "w");
+    try {
+      await handle.writeFile(content);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await publish(tmp);
   } finally {
     await fs.rm(tmp, { force: true });
   }

@@ -1,0 +1,80 @@
+import { spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { CheckpointStore } from "../src/index.js";
+import { tempDir } from "./helpers.js";
+
+const CHILD = fileURLToPath(new URL("./fixtures/crash-child.ts", import.meta.url));
+const STEPS = 60;
+
+/** A small seeded generator (mulberry32): the kill moments are the same on every run. */
+function seeded(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+async function lines(file: string): Promise<string[]> {
+  const text = await readFile(file, "utf8").catch(() => "");
+  return text.split("\n").filter(Boolean);
+}
+
+/** Starts the child; kills it with SIGKILL `delayMs` after it has run its first new step. */
+function runChild(dir: string, output: string, killAfterMs: number | undefined): Promise<number | null> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", CHILD, join(dir, "checkpoints"), output, String(STEPS)], {
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    child.on("error", reject);
+    child.on("exit", (code) => resolve(code));
+    if (killAfterMs === undefined) return;
+    const start = Date.now();
+    void lines(output).then((before) => {
+      const poll = setInterval(() => {
+        void lines(output).then((now) => {
+          if (now.length > before.length || Date.now() - start > 10_000) {
+            clearInterval(poll);
+            setTimeout(() => child.kill("SIGKILL"), killAfterMs);
+          }
+        });
+      }, 5);
+      child.on("exit", () => clearInterval(poll));
+    });
+  });
+}
+
+describe("crash safety", () => {
+  it("survives SIGKILL at random moments: the checkpoint always parses and no succeeded step runs again", async () => {
+    const dir = await tempDir();
+    const output = join(dir, "output.txt");
+    const store = new CheckpointStore(join(dir, "checkpoints"));
+    const random = seeded(20261128);
+    let kills = 0;
+
+    for (let round = 0; round < 12; round++) {
+      const succeededBefore = new Set(
+        (await store.list("crash-test"))[0]?.record.steps.filter((s) => s.status === "success").map((s) => s.name),
+      );
+      const linesBefore = (await lines(output)).length;
+      const killAfter = round < 6 ? Math.floor(random() * 60) : undefined; // the last rounds run to the end
+      const code = await runChild(dir, output, killAfter);
+      if (code === null) kills++;
+
+      const [latest] = await store.list("crash-test"); // parses the snapshot and its journal, or throws
+      expect(latest).toBeDefined();
+      const ranAgain = (await lines(output)).slice(linesBefore).filter((step) => succeededBefore.has(step));
+      expect(ranAgain).toEqual([]);
+      if (latest!.record.status === "success") break;
+    }
+
+    const [final] = await store.list("crash-test");
+    expect(final?.record.status).toBe("success");
+    expect(new Set(await lines(output))).toEqual(new Set(Array.from({ length: STEPS }, (_, i) => `step-${i}`)));
+    expect(kills).toBeGreaterThanOrEqual(3);
+  }, 60_000);
+});
