@@ -9,10 +9,10 @@ export interface Output {
   colors: Colors;
 }
 
-/** Colour on a terminal, unless NO_COLOR is set; FORCE_COLOR forces it anywhere. */
+/** Colour on a terminal, unless NO_COLOR is set (non-empty, as no-color.org says); FORCE_COLOR forces it anywhere. */
 export function colorsFor(isTTY: boolean, env: NodeJS.ProcessEnv): Colors {
   const forced = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0";
-  const enabled = forced || (isTTY && env.NO_COLOR === undefined && env.TERM !== "dumb");
+  const enabled = forced || (isTTY && !env.NO_COLOR && env.TERM !== "dumb");
   return pc.createColors(enabled);
 }
 
@@ -27,7 +27,7 @@ export function processOutput(): Output {
 /** Seconds as a short human duration: 0.35s, 12.4s, 3m05s. */
 export function formatDuration(seconds: number): string {
   if (seconds < 10) return `${seconds.toFixed(2)}s`;
-  if (seconds < 60) return `${seconds.toFixed(1)}s`;
-  const m = Math.floor(seconds / 60);
-  return `${m}m${String(Math.round(seconds - m * 60)).padStart(2, "0")}s`;
+  if (seconds < 59.95) return `${seconds.toFixed(1)}s`; // 59.96 would print as "60.0s"
+  const total = Math.round(seconds);
+  return `${Math.floor(total / 60)}m${String(total % 60).padStart(2, "0")}s`;
 }
