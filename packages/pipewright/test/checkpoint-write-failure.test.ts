@@ -12,12 +12,12 @@ function failingFileSystem(code: string, allowedWrites: number): FileSystem {
     ...fs,
     open: async (...args: Parameters<typeof fs.open>) => {
       const handle = await fs.open(...args);
-      const guard = <T extends unknown[], R>(method: (...a: T) => Promise<R>) =>
-        (...a: T) => (++writes > allowedWrites ? Promise.reject(fail()) : method.apply(handle, a));
-      return Object.assign(Object.create(handle) as fs.FileHandle, {
-        write: guard(handle.write as (...a: unknown[]) => Promise<unknown>),
-        writeFile: guard(handle.writeFile as (...a: unknown[]) => Promise<unknown>),
-      });
+      const guarded = Object.create(handle) as fs.FileHandle;
+      guarded.write = ((...a: Parameters<fs.FileHandle["write"]>) =>
+        ++writes > allowedWrites ? Promise.reject(fail()) : handle.write(...a)) as fs.FileHandle["write"];
+      guarded.writeFile = (...a: Parameters<fs.FileHandle["writeFile"]>) =>
+        ++writes > allowedWrites ? Promise.reject(fail()) : handle.writeFile(...a);
+      return guarded;
     },
   };
 }
