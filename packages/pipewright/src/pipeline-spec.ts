@@ -8,6 +8,8 @@ import type { Json } from "./types.js";
 export interface PipelineSpec {
   name: string;
   description?: string;
+  /** Default values of the parameters (`ctx.params`, and `${NAME}` in YAML): the YAML `params:` block. */
+  params?: Record<string, string>;
   steps: StepSpec[];
 }
 

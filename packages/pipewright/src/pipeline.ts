@@ -3,7 +3,7 @@ import { ValidationError } from "./errors.js";
 import { EventBus, type Listener, type PipelineEventName } from "./events.js";
 import type { ExecuteOptions } from "./execute-options.js";
 import type { PipelineSpec, StepSpec } from "./pipeline-spec.js";
-import { registryLookup, registryNameOf, registryNames } from "./registry.js";
+import { commandResolver, registryNames, type CommandResolver } from "./registry.js";
 import type { PipelineResult } from "./result.js";
 import { runPipeline } from "./run-pipeline.js";
 import { defineStep, type StepDefinition } from "./step-definition.js";
@@ -43,7 +43,7 @@ export class Pipeline {
   readonly name: string;
   readonly description: string | undefined;
   readonly checkpointDir: string;
-  readonly #registry: Registry | undefined;
+  readonly #commands: CommandResolver;
   readonly #params: Record<string, string>;
   readonly #steps: StepDefinition[] = [];
   readonly #bus = new EventBus();
@@ -55,7 +55,7 @@ export class Pipeline {
     this.name = options.name;
     this.description = options.description;
     this.checkpointDir = options.checkpointDir ?? DEFAULT_CHECKPOINT_DIR;
-    this.#registry = options.registry;
+    this.#commands = commandResolver(options.registry);
     this.#params = { ...options.params };
   }
 
@@ -73,7 +73,7 @@ export class Pipeline {
       throw new ValidationError(`Expected the step name to be a non-empty string without control characters, got \`${JSON.stringify(name)}\``);
     }
     if (this.#steps.some((s) => s.name === name)) throw new ValidationError(`Duplicate step name "${name}"`);
-    this.#steps.push(defineStep(name, command as Command | string, options, registryLookup(this.#registry)));
+    this.#steps.push(defineStep(name, command as Command | string, options, this.#commands));
     return this;
   }
 
@@ -99,7 +99,8 @@ export class Pipeline {
 
   /** Builds a pipeline from its data form, resolving command names through `registry` (and the built-ins). */
   static fromSpec(spec: PipelineSpec, registry?: Registry, options: PipelineOptions | Omit<PipelineOptions, "name"> = {}): Pipeline {
-    const pipeline = new Pipeline({ ...options, name: spec.name, description: spec.description, registry });
+    const params = { ...spec.params, ...options.params };
+    const pipeline = new Pipeline({ ...options, name: spec.name, description: spec.description, registry, params });
     for (const step of spec.steps) {
       pipeline.addStep(step.name, step.command, {
         args: step.args,
@@ -130,10 +131,8 @@ export class Pipeline {
   /** The pipeline as data. Throws when a command or rollback is a function that has no registry name. */
   toSpec(): PipelineSpec {
     const problems: string[] = [];
-    const lookup = registryLookup(this.#registry);
     const steps = this.#steps.map((step): StepSpec => {
-      const command = lookup(step.commandName) === step.command ? step.commandName : registryNameOf(this.#registry, step.command);
-      if (command === undefined && (this.#registry || step.commandName === "anonymous")) {
+      if (this.#commands.lookup(step.commandName) !== step.command) {
         problems.push(`Step "${step.name}": its command (function ${step.commandName}) has no name in the registry`);
       }
       if (step.rollback && !step.rollback.spec) {
@@ -141,7 +140,7 @@ export class Pipeline {
       }
       return withoutDefaults({
         name: step.name,
-        command: command ?? step.commandName,
+        command: step.commandName,
         args: step.options.args,
         description: step.options.description,
         retryCount: step.options.retryCount,
@@ -155,7 +154,8 @@ export class Pipeline {
       });
     });
     if (problems.length > 0) throw new ValidationError(problems.map((message) => ({ message })));
-    return { name: this.name, description: this.description, steps };
+    const params = Object.keys(this.#params).length > 0 ? { params: { ...this.#params } } : {};
+    return { name: this.name, description: this.description, ...params, steps };
   }
 
   /** Writes the pipeline as YAML that `Pipeline.fromYaml` loads back to an equivalent pipeline. */

@@ -10,19 +10,21 @@ function entriesOf(registry: Registry | undefined): Array<[string, Command]> {
   return entries as Array<[string, Command]>;
 }
 
-/** Looks a command up by name: the registry first, then the built-ins. */
-export function registryLookup(registry: Registry | undefined): (name: string) => Command | undefined {
+/** Resolves commands both ways: a name to its function, a function to the name it is registered under. */
+export interface CommandResolver {
+  lookup(name: string): Command | undefined;
+  nameOf(fn: Command): string | undefined;
+}
+
+/** The registry first, then the built-ins. */
+export function commandResolver(registry: Registry | undefined): CommandResolver {
   // Own entries only: a YAML file naming "constructor" or "__proto__" must not reach Object.prototype.
   const commands = new Map([...Object.entries(builtinCommands), ...entriesOf(registry)]);
-  return (name) => commands.get(name);
+  const names = new Map([...commands].reverse().map(([name, fn]) => [fn, name]));
+  return { lookup: (name) => commands.get(name), nameOf: (fn) => names.get(fn) };
 }
 
 /** Every command name a registry resolves, built-ins included. */
 export function registryNames(registry: Registry | undefined): string[] {
   return [...new Set([...entriesOf(registry).map(([name]) => name), ...Object.keys(builtinCommands)])];
-}
-
-/** The name under which `fn` is registered, if any. */
-export function registryNameOf(registry: Registry | undefined, fn: Command): string | undefined {
-  return [...entriesOf(registry), ...Object.entries(builtinCommands)].find(([, command]) => command === fn)?.[0];
 }

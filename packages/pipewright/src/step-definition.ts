@@ -1,5 +1,6 @@
 import { ValidationError } from "./errors.js";
 import { stepFingerprint } from "./fingerprint.js";
+import type { CommandResolver } from "./registry.js";
 import { resolveStepOptions, type ResolvedStepOptions, type RollbackContext, type StepOptions } from "./step-options.js";
 import type { Command, Json } from "./types.js";
 
@@ -20,35 +21,34 @@ export interface StepDefinition {
   fingerprint: string;
 }
 
-/** Resolves command names through `lookup`; names the step in every error. */
+/**
+ * Resolves the command (a registry name, or a function: then its registry name if it has one, so that a
+ * step means the same in TypeScript and YAML); names the step in every error.
+ */
 export function defineStep(
   name: string,
   command: Command | string,
   options: StepOptions<unknown> | undefined,
-  lookup: (commandName: string) => Command | undefined,
+  commands: CommandResolver,
 ): StepDefinition {
   const resolved = resolveStepOptions(name, options);
-  const [commandName, fn] = resolveCommand(`Step "${name}"`, command, lookup);
+  const [commandName, fn] = resolveCommand(`Step "${name}"`, command, commands);
   return {
     name,
     commandName,
     command: fn,
     options: resolved,
-    rollback: resolveRollback(name, resolved.rollback, lookup),
+    rollback: resolveRollback(name, resolved.rollback, commands),
     fingerprint: stepFingerprint(commandName, fn, resolved.args),
   };
 }
 
-function resolveCommand(
-  where: string,
-  command: Command | string,
-  lookup: (commandName: string) => Command | undefined,
-): [string, Command] {
-  if (typeof command === "function") return [command.name || "anonymous", command];
+function resolveCommand(where: string, command: Command | string, commands: CommandResolver): [string, Command] {
+  if (typeof command === "function") return [commands.nameOf(command) ?? (command.name || "anonymous"), command];
   if (typeof command !== "string") {
     throw new ValidationError(`${where}: expected \`command\` to be a function or a registry name, got \`${typeof command}\``);
   }
-  const fn = lookup(command);
+  const fn = commands.lookup(command);
   if (!fn) throw new ValidationError(`${where}: Unknown command: ${command}`);
   return [command, fn];
 }
@@ -56,11 +56,11 @@ function resolveCommand(
 function resolveRollback(
   stepName: string,
   rollback: ResolvedStepOptions["rollback"],
-  lookup: (commandName: string) => Command | undefined,
+  commands: CommandResolver,
 ): RollbackAction | undefined {
   if (rollback === undefined) return undefined;
   if (typeof rollback === "function") return { run: rollback, spec: undefined };
-  const [commandName, fn] = resolveCommand(`Rollback of step "${stepName}"`, rollback.command, lookup);
+  const [commandName, fn] = resolveCommand(`Rollback of step "${stepName}"`, rollback.command, commands);
   const args = rollback.args ?? {};
   return {
     run: (ctx) =>

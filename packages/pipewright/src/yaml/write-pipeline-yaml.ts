@@ -10,12 +10,14 @@ import { STEP_OPTION_KEYS } from "./pipeline-schema.js";
  */
 export function pipelineSpecToYaml(spec: PipelineSpec): string {
   const document = {
-    name: spec.name,
-    ...(spec.description !== undefined && { description: spec.description }),
-    steps: spec.steps.map(stepToDocument),
+    name: escapeInterpolation(spec.name),
+    ...(spec.description !== undefined && { description: escapeInterpolation(spec.description) }),
+    // Parameter defaults are read as written, never interpolated: no escaping.
+    ...(spec.params && Object.keys(spec.params).length > 0 && { params: spec.params }),
+    steps: escapeStrings(spec.steps.map(stepToDocument)),
   };
   // No aliases: a value shared between steps is written out twice, like a person would.
-  const doc = new Document(escapeStrings(document), { aliasDuplicateObjects: false });
+  const doc = new Document(document, { aliasDuplicateObjects: false });
   const steps = isMap(doc.contents) ? doc.contents.get("steps", true) : undefined;
   if (isSeq(steps)) steps.items.forEach((step, i) => i > 0 && isMap(step) && (step.spaceBefore = true));
   return doc.toString();
