@@ -9,14 +9,21 @@ export function canonicalJson(value: Json): string {
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k] as Json)}`).join(",")}}`;
 }
 
-const sourceHashes = new WeakMap<Command, string>();
+const hashesByFunction = new WeakMap<Command, string>();
+// Closures made by one factory share their source: hash each source text once.
+const hashesBySource = new Map<string, string>();
 
 /** A short hash of a function's source, cached: editing a command's code changes its steps' fingerprints. */
 function sourceHash(fn: Command): string {
-  let hash = sourceHashes.get(fn);
+  let hash = hashesByFunction.get(fn);
   if (hash === undefined) {
-    hash = createHash("sha256").update(fn.toString()).digest("hex").slice(0, 16);
-    sourceHashes.set(fn, hash);
+    const source = fn.toString();
+    hash = hashesBySource.get(source);
+    if (hash === undefined) {
+      hash = createHash("sha256").update(source).digest("hex").slice(0, 16);
+      hashesBySource.set(source, hash);
+    }
+    hashesByFunction.set(fn, hash);
   }
   return hash;
 }

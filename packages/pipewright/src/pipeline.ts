@@ -46,6 +46,7 @@ export class Pipeline {
   readonly #commands: CommandResolver;
   readonly #params: Record<string, string>;
   readonly #steps: StepDefinition[] = [];
+  readonly #stepNames = new Set<string>();
   readonly #bus = new EventBus();
 
   constructor(options: PipelineOptions) {
@@ -72,8 +73,9 @@ export class Pipeline {
     if (typeof name !== "string" || name.trim() === "" || hasControlCharacter(name)) {
       throw new ValidationError(`Expected the step name to be a non-empty string without control characters, got \`${JSON.stringify(name)}\``);
     }
-    if (this.#steps.some((s) => s.name === name)) throw new ValidationError(`Duplicate step name "${name}"`);
+    if (this.#stepNames.has(name)) throw new ValidationError(`Duplicate step name "${name}"`);
     this.#steps.push(defineStep(name, command as Command | string, options, this.#commands));
+    this.#stepNames.add(name);
     return this;
   }
 

@@ -79,6 +79,27 @@ export function stepToJson(step: StepRecord) {
   };
 }
 
+/**
+ * The checkpoint file's text, in chunks: the execution's fields one per line, then one line per step.
+ * Readable, diffable, and never one huge string (or a second copy of every step) in memory.
+ */
+export function* checkpointText(
+  record: ExecutionRecord,
+  stepLine: (index: number) => string = (index) => JSON.stringify(stepToJson(record.steps[index]!)),
+): Generator<string> {
+  const { steps: _none, ...fields } = executionToJson({ ...record, steps: [] });
+  const header = JSON.stringify(fields, null, 2).slice(0, -2); // without the closing "\n}"
+  let chunk = `${header},\n  "steps": [`;
+  for (let i = 0; i < record.steps.length; i++) {
+    chunk += `${i === 0 ? "" : ","}\n    ${stepLine(i)}`;
+    if (chunk.length > 1 << 20) {
+      yield chunk;
+      chunk = "";
+    }
+  }
+  yield `${chunk}${record.steps.length > 0 ? "\n  " : ""}]\n}\n`;
+}
+
 export function executionToJson(record: ExecutionRecord) {
   return {
     format: "pipewright-checkpoint/1",

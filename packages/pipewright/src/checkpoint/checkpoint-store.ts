@@ -1,12 +1,16 @@
 import { dirname } from "node:path";
 import { CheckpointError, errorMessage } from "../errors.js";
-import { executionFromJson, executionToJson, executionUpdateToJson, journalEntryFromJson, stepToJson } from "./checkpoint-format.js";
+import { checkpointText, executionFromJson, executionUpdateToJson, journalEntryFromJson, stepToJson } from "./checkpoint-format.js";
 import type { ExecutionRecord } from "./execution-record.js";
 import { createFileAtomic, nodeFileSystem, syncDirectory, writeFileAtomic, type FileSystem } from "./file-system.js";
 import { JournalWriter } from "./journal-writer.js";
 import { pathInside, safeFileName } from "./safe-file-name.js";
 
 const JOURNAL_SUFFIX = ".journal";
+const HEADER_BYTES = 4096;
+// A JSON string literal as a field of the header (checkpointText writes these before the steps).
+const HEADER_NAME = /^ {2}"pipeline_name": ("(?:[^"\\]|\\.)*"),$/m;
+const HEADER_TIMESTAMP = /^ {2}"timestamp": ("(?:[^"\\]|\\.)*"),$/m;
 
 /**
  * The checkpoints of every execution in one directory: `<name>_<executionId>.json`, the execution's
@@ -30,10 +34,11 @@ export class CheckpointStore {
     for (let n = 1; ; n++) {
       record.executionId = n === 1 ? baseId : `${baseId}_${n}`;
       const path = this.pathFor(record.pipelineName, record.executionId);
+      const checkpoint = new Checkpoint(this.#fs, path, record);
       try {
-        await createFileAtomic(this.#fs, path, serialize(record));
+        await createFileAtomic(this.#fs, path, checkpoint.text());
         await syncDirectory(this.#fs, this.dir);
-        return new Checkpoint(this.#fs, path, record);
+        return checkpoint;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
           throw new CheckpointError(`Cannot write checkpoint ${path}: ${errorMessage(error)}`, path, { cause: error });
@@ -68,9 +73,9 @@ export class CheckpointStore {
   async findLatest(pipelineName: string): Promise<string | undefined> {
     let latest: { path: string; startedAt: string } | undefined;
     for (const path of await this.#candidates(pipelineName)) {
-      const record = await this.#readSnapshot(path);
-      if (record.pipelineName !== pipelineName) continue;
-      if (!latest || record.startedAt > latest.startedAt) latest = { path, startedAt: record.startedAt };
+      const header = await this.#readHeader(path);
+      if (header.pipelineName !== pipelineName) continue;
+      if (!latest || header.startedAt > latest.startedAt) latest = { path, startedAt: header.startedAt };
     }
     return latest?.path;
   }
@@ -95,6 +100,31 @@ export class CheckpointStore {
     }
     const prefix = pipelineName === undefined ? "" : `${safeFileName(pipelineName)}_`;
     return names.filter((n) => n.startsWith(prefix) && n.endsWith(".json")).map((n) => pathInside(this.dir, n));
+  }
+
+  /**
+   * The pipeline name and start time of a checkpoint, from its first bytes where this store wrote them,
+   * so that finding the latest of many large executions does not parse them all; else from the whole file.
+   */
+  async #readHeader(path: string): Promise<Pick<ExecutionRecord, "pipelineName" | "startedAt">> {
+    let head = "";
+    try {
+      const handle = await this.#fs.open(path, "r");
+      try {
+        const { bytesRead, buffer } = await handle.read(Buffer.alloc(HEADER_BYTES), 0, HEADER_BYTES, 0);
+        head = buffer.toString("utf8", 0, bytesRead);
+      } finally {
+        await handle.close();
+      }
+    } catch {
+      // unreadable: the full read below reports it with the file's name
+    }
+    const name = HEADER_NAME.exec(head)?.[1];
+    const timestamp = HEADER_TIMESTAMP.exec(head)?.[1];
+    if (name !== undefined && timestamp !== undefined) {
+      return { pipelineName: JSON.parse(name) as string, startedAt: JSON.parse(timestamp) as string };
+    }
+    return this.#readSnapshot(path);
   }
 
   async #readSnapshot(path: string): Promise<ExecutionRecord> {
@@ -142,9 +172,6 @@ function corrupt(path: string, detail: string): CheckpointError {
   );
 }
 
-function serialize(record: ExecutionRecord): string {
-  return JSON.stringify(executionToJson(record), null, 2) + "\n";
-}
 
 /**
  * The open checkpoint of a running execution. Every state change goes to the journal; terminal ones
@@ -156,6 +183,7 @@ export class Checkpoint {
   readonly #fs: FileSystem;
   readonly #journal: JournalWriter;
   #compacting: Promise<void> | undefined;
+  readonly #stepLines: Array<string | undefined> = [];
 
   constructor(fs: FileSystem, path: string, record: ExecutionRecord) {
     this.#fs = fs;
@@ -166,9 +194,17 @@ export class Checkpoint {
 
   /** Records the current state of step `index`. */
   recordStep(index: number, durable: boolean): Promise<void> {
+    const line = this.#serializeStep(index);
+    return this.#append(`{"step":${index},"record":${line}}\n`, durable);
+  }
+
+  /** A step's JSON, kept until it changes again: compaction reuses it instead of serializing every step anew. */
+  #serializeStep(index: number): string {
     const step = this.record.steps[index];
     if (!step) throw new Error(`No step ${index}`);
-    return this.#append(JSON.stringify({ step: index, record: stepToJson(step) }) + "\n", durable);
+    const line = JSON.stringify(stepToJson(step));
+    this.#stepLines[index] = line;
+    return line;
   }
 
   /** Records the execution's status, finish time and total time. */
@@ -181,7 +217,7 @@ export class Checkpoint {
     const compaction = (this.#compacting ?? Promise.resolve()).then(async () => {
       await this.#journal.close();
       try {
-        await writeFileAtomic(this.#fs, this.path, serialize(this.record));
+        await writeFileAtomic(this.#fs, this.path, this.text());
         await syncDirectory(this.#fs, dirname(this.path));
       } catch (error) {
         throw new CheckpointError(`Cannot write checkpoint ${this.path}: ${errorMessage(error)}`, this.path, { cause: error });
@@ -194,6 +230,11 @@ export class Checkpoint {
     };
     compaction.then(settled, settled);
     return compaction;
+  }
+
+  /** The whole state as checkpoint text; a step unchanged since it was last serialized is not serialized again. */
+  text(): Iterable<string> {
+    return checkpointText(this.record, (i) => this.#stepLines[i] ?? this.#serializeStep(i));
   }
 
   /** Lines in the journal since the last compaction. */

@@ -12,23 +12,26 @@ export type FileSystem = Pick<
 export const nodeFileSystem: FileSystem = fsPromises;
 
 /** Writes a whole file so that a crash leaves the old content or the new, never a mix: write, fsync, rename. */
-export async function writeFileAtomic(fs: FileSystem, path: string, content: string): Promise<void> {
+export async function writeFileAtomic(fs: FileSystem, path: string, content: Iterable<string>): Promise<void> {
   await publishAtomically(fs, path, content, (tmp) => fs.rename(tmp, path));
 }
 
 /** Like `writeFileAtomic`, but fails with EEXIST instead of replacing an existing file. */
-export async function createFileAtomic(fs: FileSystem, path: string, content: string): Promise<void> {
+export async function createFileAtomic(fs: FileSystem, path: string, content: Iterable<string>): Promise<void> {
   // link, unlike rename, refuses to replace: two runs never share an execution id.
   await publishAtomically(fs, path, content, (tmp) => fs.link(tmp, path));
 }
 
 let tmpCounter = 0;
 
-/** Writes `content` to a temporary file, fsyncs it, then `publish`es it; the temporary file never stays behind. */
+/**
+ * Writes `content` (a string, or chunks of one: a large checkpoint never has to be one string in memory)
+ * to a temporary file, fsyncs it, then `publish`es it; the temporary file never stays behind.
+ */
 async function publishAtomically(
   fs: FileSystem,
   path: string,
-  content: string,
+  content: Iterable<string>,
   publish: (tmp: string) => Promise<void>,
 ): Promise<void> {
   // Unique per call: two executions of one process may publish at the same moment.
@@ -36,7 +39,8 @@ async function publishAtomically(
   try {
     const handle = await fs.open(tmp, "w");
     try {
-      await handle.writeFile(content);
+      if (typeof content === "string") await handle.writeFile(content);
+      else for (const chunk of content) await handle.write(chunk);
       await handle.sync();
     } finally {
       await handle.close();
