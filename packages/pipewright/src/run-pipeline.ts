@@ -1,4 +1,5 @@
 import { hostname } from "node:os";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { CheckpointStore } from "./checkpoint/checkpoint-store.js";
 import type { ExecutionRecord, StepRecord } from "./checkpoint/execution-record.js";
 import type { EventBus } from "./events.js";
@@ -10,6 +11,8 @@ import { rollBackCompletedSteps } from "./rollback.js";
 import type { StepDefinition } from "./step-definition.js";
 import { runStep, type RunEnvironment } from "./step-runner.js";
 import { ExecutionStatus, StepStatus } from "./types.js";
+
+const TURN_EVERY_MS = 20;
 
 /** What `execute` needs of a pipeline. */
 export interface PipelineDefinition {
@@ -66,8 +69,15 @@ export async function runPipeline(pipeline: PipelineDefinition, executeOptions?:
 
   try {
     let failed = false;
+    let lastTurn = performance.now();
     for (const [index, step] of pipeline.steps.entries()) {
       if (record.steps[index]?.status === StepStatus.SUCCESS) continue; // restored by resume
+      // Synchronous commands never give the event loop a turn: without one now and then, timers and
+      // signal handlers (Ctrl-C) would wait for the whole run. Real time, not the injected clock.
+      if (performance.now() - lastTurn > TURN_EVERY_MS) {
+        await nextTurn();
+        lastTurn = performance.now();
+      }
       if (cancel.signal.aborted) break;
       const outcome = await runStep(step, index, env);
       if (outcome === "failed") failed = true;

@@ -4,22 +4,26 @@ import { describe, expect, it } from "vitest";
 import { CheckpointError, CheckpointStore, Pipeline, type FileSystem } from "../src/index.js";
 import { tempDir } from "./helpers.js";
 
-/** A file system whose writes start failing with `code` once `allowedWrites` have gone through. */
-function failingFileSystem(code: string, allowedWrites: number): FileSystem {
-  let writes = 0;
-  const fail = () => Object.assign(new Error(`${code}: simulated failure`), { code });
+/** A file system whose writes fail with `code` for the files `failOpen` picks when they are opened. */
+function failingFileSystem(code: string, failOpen: (path: string) => boolean): FileSystem {
+  const fail = () => Promise.reject(Object.assign(new Error(`${code}: simulated failure`), { code }));
   return {
     ...fs,
     open: async (...args: Parameters<typeof fs.open>) => {
       const handle = await fs.open(...args);
+      if (!failOpen(String(args[0]))) return handle;
       const guarded = Object.create(handle) as fs.FileHandle;
-      guarded.write = ((...a: Parameters<fs.FileHandle["write"]>) =>
-        ++writes > allowedWrites ? Promise.reject(fail()) : handle.write(...a)) as fs.FileHandle["write"];
-      guarded.writeFile = (...a: Parameters<fs.FileHandle["writeFile"]>) =>
-        ++writes > allowedWrites ? Promise.reject(fail()) : handle.writeFile(...a);
+      guarded.write = fail;
+      guarded.writeFile = fail;
       return guarded;
     },
   };
+}
+
+/** Picks the `n`th file opened whose path ends with `suffix` (from 1), and every one after it. */
+function fromNth(suffix: string, n: number): (path: string) => boolean {
+  let seen = 0;
+  return (path) => path.endsWith(suffix) && ++seen >= n;
 }
 
 describe("checkpoint write failures", () => {
@@ -29,21 +33,21 @@ describe("checkpoint write failures", () => {
     const pipeline = new Pipeline({ name: "disk-full", checkpointDir: dir });
     for (const name of ["a", "b", "c", "d"]) pipeline.addStep(name, () => void ran.push(name));
 
-    // The first snapshot and a few journal lines are written, then the disk is "full".
-    const error = await pipeline.execute({ fileSystem: failingFileSystem("ENOSPC", 3) }).catch((e: unknown) => e);
+    // The first snapshot is written, then the disk is "full" when the journal is opened.
+    const error = await pipeline.execute({ fileSystem: failingFileSystem("ENOSPC", fromNth(".journal", 1)) }).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(CheckpointError);
     expect((error as Error).message).toMatch(/Cannot write checkpoint journal .*disk-full_.*\.journal: ENOSPC/);
-    expect(ran.length).toBeLessThan(4); // it stopped instead of running on without a record
+    expect(ran).toEqual(["a"]); // it stopped instead of running on without a record
     const [saved] = await new CheckpointStore(dir).list("disk-full");
-    expect(saved?.record.steps.map((s) => s.status)[0]).toBe("success");
+    expect(saved?.record.steps.map((s) => s.status)).toEqual(["pending", "pending", "pending", "pending"]);
   });
 
   it("a failed compaction leaves the previous snapshot intact and no temporary file behind", async () => {
     const dir = await tempDir();
     const pipeline = new Pipeline({ name: "no-permission", checkpointDir: dir }).addStep("a", () => 1).addStep("b", () => 2);
-    // Snapshot (1 write) and two journal lines per step go through; the final snapshot does not.
-    const error = await pipeline.execute({ fileSystem: failingFileSystem("EACCES", 5) }).catch((e: unknown) => e);
+    // The first snapshot and the journal go through; the final snapshot (the second .tmp file) does not.
+    const error = await pipeline.execute({ fileSystem: failingFileSystem("EACCES", fromNth(".tmp", 2)) }).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(CheckpointError);
     expect((error as Error).message).toMatch(/Cannot write checkpoint .*no-permission_.*\.json: EACCES/);

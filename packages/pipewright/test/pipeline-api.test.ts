@@ -104,6 +104,22 @@ describe("Pipeline API", () => {
     expect(first.executionId).not.toBe(second.executionId);
   });
 
+  it("can be cancelled during a long run of synchronous steps", async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error("timer")), 20);
+    let ran = 0;
+    const busy = () => {
+      const until = performance.now() + 1;
+      while (performance.now() < until) ran += 0; // a synchronous command that takes 1 ms
+      ran++;
+    };
+    const pipeline = new Pipeline({ name: "sync-steps" });
+    for (let i = 0; i < 1000; i++) pipeline.addStep(`s${i}`, busy);
+    const result = await pipeline.execute({ signal: controller.signal, checkpoint: false });
+    expect(result.status).toBe("cancelled");
+    expect(ran).toBeLessThan(500);
+  });
+
   it("cancellation aborts the running command's signal and records the execution as cancelled", async () => {
     const controller = new AbortController();
     let after = false;

@@ -183,7 +183,6 @@ export class Checkpoint {
   readonly #fs: FileSystem;
   readonly #journal: JournalWriter;
   #compacting: Promise<void> | undefined;
-  readonly #stepLines: Array<string | undefined> = [];
 
   constructor(fs: FileSystem, path: string, record: ExecutionRecord) {
     this.#fs = fs;
@@ -194,17 +193,9 @@ export class Checkpoint {
 
   /** Records the current state of step `index`. */
   recordStep(index: number, durable: boolean): Promise<void> {
-    const line = this.#serializeStep(index);
-    return this.#append(`{"step":${index},"record":${line}}\n`, durable);
-  }
-
-  /** A step's JSON, kept until it changes again: compaction reuses it instead of serializing every step anew. */
-  #serializeStep(index: number): string {
     const step = this.record.steps[index];
     if (!step) throw new Error(`No step ${index}`);
-    const line = JSON.stringify(stepToJson(step));
-    this.#stepLines[index] = line;
-    return line;
+    return this.#append(`{"step":${index},"record":${JSON.stringify(stepToJson(step))}}\n`, durable);
   }
 
   /** Records the execution's status, finish time and total time. */
@@ -232,9 +223,9 @@ export class Checkpoint {
     return compaction;
   }
 
-  /** The whole state as checkpoint text; a step unchanged since it was last serialized is not serialized again. */
+  /** The whole state as checkpoint text, in chunks. */
   text(): Iterable<string> {
-    return checkpointText(this.record, (i) => this.#stepLines[i] ?? this.#serializeStep(i));
+    return checkpointText(this.record);
   }
 
   /** Lines in the journal since the last compaction. */

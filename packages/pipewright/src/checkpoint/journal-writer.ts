@@ -21,6 +21,7 @@ export class JournalWriter {
   #next: Batch | undefined;
   #running: Promise<void> | undefined;
   #failure: Error | undefined;
+  #scheduled = false;
   #linesWritten = 0;
 
   readonly #onCreate: () => Promise<void>;
@@ -46,12 +47,22 @@ export class JournalWriter {
     const batch = (this.#next ??= newBatch());
     batch.lines.push(line);
     batch.durable ||= durable;
-    this.#running ??= this.#drain();
+    if (durable) this.#running ??= this.#drain();
+    // A line that need not be durable waits a turn of the event loop: a step that ends at once
+    // sends its "running" and "succeeded" lines in one write.
+    else if (!this.#running && !this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(() => {
+        this.#scheduled = false;
+        this.#running ??= this.#drain();
+      });
+    }
     return batch.done;
   }
 
   /** Waits until everything queued is written; throws the first write failure. */
   async idle(): Promise<void> {
+    if (this.#next) this.#running ??= this.#drain();
     while (this.#running) await this.#running;
     if (this.#failure !== undefined) throw this.#failure;
   }
