@@ -83,12 +83,15 @@ export function stepToJson(step: StepRecord) {
  * The checkpoint file's text, in chunks: the execution's fields one per line, then one line per step.
  * Readable, diffable, and never one huge string (or a second copy of every step) in memory.
  */
-export function* checkpointText(record: ExecutionRecord): Generator<string> {
+export function* checkpointText(
+  record: ExecutionRecord,
+  stepLine: (step: StepRecord, index: number) => string = (step) => JSON.stringify(stepToJson(step)),
+): Generator<string> {
   const { steps: _none, ...fields } = executionToJson({ ...record, steps: [] });
   const header = JSON.stringify(fields, null, 2).slice(0, -2); // without the closing "\n}"
   let chunk = `${header},\n  "steps": [`;
   for (const [i, step] of record.steps.entries()) {
-    chunk += `${i === 0 ? "" : ","}\n    ${JSON.stringify(stepToJson(step))}`;
+    chunk += `${i === 0 ? "" : ","}\n    ${stepLine(step, i)}`;
     if (chunk.length > 1 << 20) {
       yield chunk;
       chunk = "";

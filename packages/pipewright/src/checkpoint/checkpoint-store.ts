@@ -2,7 +2,7 @@ import { dirname } from "node:path";
 import { CheckpointError, errorMessage } from "../errors.js";
 import { checkpointText, executionFromJson, executionUpdateToJson, journalEntryFromJson, stepToJson } from "./checkpoint-format.js";
 import type { ExecutionRecord } from "./execution-record.js";
-import { createFileAtomic, nodeFileSystem, syncDirectory, writeFileAtomic, type FileSystem } from "./file-system.js";
+import { createFileAtomic, nodeFileSystem, syncDirectory, syncFile, writeFileAtomic, type FileSystem } from "./file-system.js";
 import { JournalWriter } from "./journal-writer.js";
 import { pathInside, safeFileName } from "./safe-file-name.js";
 
@@ -37,7 +37,6 @@ export class CheckpointStore {
       const checkpoint = new Checkpoint(this.#fs, path, record);
       try {
         await createFileAtomic(this.#fs, path, checkpoint.text());
-        await syncDirectory(this.#fs, this.dir);
         return checkpoint;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
@@ -183,18 +182,29 @@ export class Checkpoint {
   readonly #fs: FileSystem;
   readonly #journal: JournalWriter;
   #compacting: Promise<void> | undefined;
+  /** Lines of the steps restored by resume, serialized once: they seldom change, and 10,000 of them cost. */
+  readonly #restoredLines = new Map<number, string>();
 
   constructor(fs: FileSystem, path: string, record: ExecutionRecord) {
     this.#fs = fs;
     this.path = path;
     this.record = record;
-    this.#journal = new JournalWriter(fs, path + JOURNAL_SUFFIX, () => syncDirectory(fs, dirname(path)));
+    // The first snapshot is made durable only when the first journal line must be (a journal is
+    // worthless without its snapshot): an execution that ends at once pays for one snapshot fsync, not two.
+    this.#journal = new JournalWriter(fs, path + JOURNAL_SUFFIX, async () => {
+      await syncFile(fs, path);
+      await syncDirectory(fs, dirname(path));
+    });
+    record.steps.forEach((step, index) => {
+      if (step.resumedFrom !== undefined) this.#restoredLines.set(index, JSON.stringify(stepToJson(step)));
+    });
   }
 
   /** Records the current state of step `index`. */
   recordStep(index: number, durable: boolean): Promise<void> {
     const step = this.record.steps[index];
     if (!step) throw new Error(`No step ${index}`);
+    this.#restoredLines.delete(index);
     return this.#append(`{"step":${index},"record":${JSON.stringify(stepToJson(step))}}\n`, durable);
   }
 
@@ -225,7 +235,7 @@ export class Checkpoint {
 
   /** The whole state as checkpoint text, in chunks. */
   text(): Iterable<string> {
-    return checkpointText(this.record);
+    return checkpointText(this.record, (step, i) => this.#restoredLines.get(i) ?? JSON.stringify(stepToJson(step)));
   }
 
   /** Lines in the journal since the last compaction. */

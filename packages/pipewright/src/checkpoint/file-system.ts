@@ -16,10 +16,13 @@ export async function writeFileAtomic(fs: FileSystem, path: string, content: Ite
   await publishAtomically(fs, path, content, (tmp) => fs.rename(tmp, path));
 }
 
-/** Like `writeFileAtomic`, but fails with EEXIST instead of replacing an existing file. */
+/**
+ * Creates a file with its whole content at once, failing with EEXIST if it exists. Not fsynced: the
+ * caller syncs it (`syncFile`) before anything that depends on it is made durable.
+ */
 export async function createFileAtomic(fs: FileSystem, path: string, content: Iterable<string>): Promise<void> {
   // link, unlike rename, refuses to replace: two runs never share an execution id.
-  await publishAtomically(fs, path, content, (tmp) => fs.link(tmp, path));
+  await publishAtomically(fs, path, content, (tmp) => fs.link(tmp, path), { sync: false });
 }
 
 let tmpCounter = 0;
@@ -33,6 +36,7 @@ async function publishAtomically(
   path: string,
   content: Iterable<string>,
   publish: (tmp: string) => Promise<void>,
+  { sync }: { sync: boolean } = { sync: true },
 ): Promise<void> {
   // Unique per call: two executions of one process may publish at the same moment.
   const tmp = `${path}.${process.pid}-${++tmpCounter}.tmp`;
@@ -41,13 +45,23 @@ async function publishAtomically(
     try {
       if (typeof content === "string") await handle.writeFile(content);
       else for (const chunk of content) await handle.write(chunk);
-      await handle.sync();
+      if (sync) await handle.sync();
     } finally {
       await handle.close();
     }
     await publish(tmp);
   } finally {
     await fs.rm(tmp, { force: true });
+  }
+}
+
+/** Makes a file's content survive a power loss. */
+export async function syncFile(fs: FileSystem, path: string): Promise<void> {
+  const handle = await fs.open(path, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 

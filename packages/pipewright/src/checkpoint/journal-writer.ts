@@ -26,7 +26,7 @@ export class JournalWriter {
 
   readonly #onCreate: () => Promise<void>;
 
-  /** `onCreate` runs after the file is opened for the first time (to make its directory entry durable). */
+  /** `onCreate` runs after the file is opened, before the first write (to make what it depends on durable). */
   constructor(fs: FileSystem, path: string, onCreate: () => Promise<void> = async () => {}) {
     this.#fs = fs;
     this.path = path;
