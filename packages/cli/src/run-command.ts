@@ -1,4 +1,4 @@
-import { Pipeline } from "pipewright";
+import { Pipeline, shellQuote } from "pipewright";
 import { ExitCode } from "./exit-codes.js";
 import { loadRegistry } from "./load-registry.js";
 import type { Output } from "./output.js";
@@ -59,8 +59,4 @@ function resumeCommand(file: string, options: RunOptions, executionId: string): 
   if (options.checkpointDir !== "data/.pipeline_checkpoints") words.push("--checkpoint-dir", options.checkpointDir);
   words.push("--resume", executionId);
   return words.map(shellQuote).join(" ");
-}
-
-function shellQuote(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }

@@ -28,3 +28,4 @@ export { execCommand, type ExecArgs } from "./commands/exec.js";
 export { loadPipelineYaml, parsePipelineYaml, type LoadOptions } from "./yaml/load-pipeline-yaml.js";
 export { pipelineSpecToYaml } from "./yaml/write-pipeline-yaml.js";
 export { retryDelaySeconds } from "./retry-policy.js";
+export { shellQuote } from "./shell-quote.js";

@@ -2,39 +2,9 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Pipeline, ValidationError, type Command, type StepContext } from "../src/index.js";
+import { MY_PIPELINE } from "./fixtures/original-examples.js";
 import { tempDir } from "./helpers.js";
 
-/** The original tool's documented example, verbatim. */
-const ORIGINAL_EXAMPLE = `name: my-custom-pipeline
-description: Custom workflow for Alisson chips
-
-steps:
-  - name: stage-data
-    command: stage_all_command
-    kwargs:
-      raw_root: data/01_raw
-      stage_root: data/02_stage/raw_measurements
-      workers: 16
-      force: true
-    retry_count: 1
-
-  - name: build-histories
-    command: build_all_histories_command
-    kwargs:
-      manifest_path: data/02_stage/raw_measurements/_manifest/manifest.parquet
-      output_dir: data/02_stage/chip_histories
-      chip_group: Alisson
-      min_experiments: 5
-    skip_on_error: false
-
-  - name: extract-metrics
-    command: derive_all_metrics_command
-    kwargs:
-      chip_group: Alisson
-      workers: 8
-    skip_on_error: true
-    retry_count: 2
-`;
 
 function recordingRegistry(calls: Array<[string, unknown]>) {
   const command = (name: string): Command => (args) => void calls.push([name, args]);
@@ -55,7 +25,7 @@ async function writeYaml(text: string): Promise<string> {
 describe("Pipeline.fromYaml / toYaml", () => {
   it("runs the original tool's documented YAML as is", async () => {
     const calls: Array<[string, unknown]> = [];
-    const pipeline = await Pipeline.fromYaml(await writeYaml(ORIGINAL_EXAMPLE), recordingRegistry(calls), {
+    const pipeline = await Pipeline.fromYaml(await writeYaml(MY_PIPELINE), recordingRegistry(calls), {
       checkpointDir: await tempDir(),
     });
     const result = await pipeline.execute();
@@ -93,7 +63,7 @@ steps:
   });
 
   it("reports an unknown command with its location, the known names and the closest match", async () => {
-    const path = await writeYaml(ORIGINAL_EXAMPLE.replace("command: stage_all_command", "command: stage_al_command"));
+    const path = await writeYaml(MY_PIPELINE.replace("command: stage_all_command", "command: stage_al_command"));
     const error = await Pipeline.fromYaml(path, recordingRegistry([])).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
     const [issue, ...others] = (error as ValidationError).issues;

@@ -4,63 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ValidationError } from "../src/errors.js";
 import { loadPipelineYaml, parsePipelineYaml, type LoadOptions } from "../src/yaml/load-pipeline-yaml.js";
-
-/** The original tool's example, as published (PIPELINE_BUILDER.md, "5. YAML Pipeline Definitions"). */
-const MY_PIPELINE = `name: my-custom-pipeline
-description: Custom workflow for Alisson chips
-
-steps:
-  - name: stage-data
-    command: stage_all_command
-    kwargs:
-      raw_root: data/01_raw
-      stage_root: data/02_stage/raw_measurements
-      workers: 16
-      force: true
-    retry_count: 1
-
-  - name: build-histories
-    command: build_all_histories_command
-    kwargs:
-      manifest_path: data/02_stage/raw_measurements/_manifest/manifest.parquet
-      output_dir: data/02_stage/chip_histories
-      chip_group: Alisson
-      min_experiments: 5
-    skip_on_error: false
-
-  - name: extract-metrics
-    command: derive_all_metrics_command
-    kwargs:
-      chip_group: Alisson
-      workers: 8
-    skip_on_error: true
-    retry_count: 2
-`;
-
-/** PIPELINE_BUILDER.md, "Method 2: YAML Definition", run as `CHIP_NUMBER=67 ...`. */
-const ANALYZE_CHIP = `name: analyze-chip
-description: Complete chip analysis workflow
-
-steps:
-  - name: load-history
-    command: load_chip_history
-    kwargs:
-      chip_number: \${CHIP_NUMBER}  # Parameter placeholder
-    retry_count: 2
-
-  - name: generate-plots
-    command: generate_all_plots
-    kwargs:
-      chip_number: \${CHIP_NUMBER}
-      output_dir: output
-
-  - name: export-csv
-    command: export_to_csv
-    kwargs:
-      chip_number: \${CHIP_NUMBER}
-      output_dir: output
-    skip_on_error: true
-`;
+import { ANALYZE_CHIP, MY_PIPELINE } from "./fixtures/original-examples.js";
 
 const at = (line: number, column: number) => ({ file: "p.yml", line, column });
 

@@ -2,62 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { PipelineSpec } from "../src/pipeline-spec.js";
 import { parsePipelineYaml } from "../src/yaml/load-pipeline-yaml.js";
 import { pipelineSpecToYaml } from "../src/yaml/write-pipeline-yaml.js";
+import { ANALYZE_CHIP, MY_PIPELINE } from "./fixtures/original-examples.js";
 
-// The original tool's examples (PIPELINE_BUILDER.md), as published.
-const MY_PIPELINE = `name: my-custom-pipeline
-description: Custom workflow for Alisson chips
-
-steps:
-  - name: stage-data
-    command: stage_all_command
-    kwargs:
-      raw_root: data/01_raw
-      stage_root: data/02_stage/raw_measurements
-      workers: 16
-      force: true
-    retry_count: 1
-
-  - name: build-histories
-    command: build_all_histories_command
-    kwargs:
-      manifest_path: data/02_stage/raw_measurements/_manifest/manifest.parquet
-      output_dir: data/02_stage/chip_histories
-      chip_group: Alisson
-      min_experiments: 5
-    skip_on_error: false
-
-  - name: extract-metrics
-    command: derive_all_metrics_command
-    kwargs:
-      chip_group: Alisson
-      workers: 8
-    skip_on_error: true
-    retry_count: 2
-`;
-
-const ANALYZE_CHIP = `name: analyze-chip
-description: Complete chip analysis workflow
-
-steps:
-  - name: load-history
-    command: load_chip_history
-    kwargs:
-      chip_number: \${CHIP_NUMBER}  # Parameter placeholder
-    retry_count: 2
-
-  - name: generate-plots
-    command: generate_all_plots
-    kwargs:
-      chip_number: \${CHIP_NUMBER}
-      output_dir: output
-
-  - name: export-csv
-    command: export_to_csv
-    kwargs:
-      chip_number: \${CHIP_NUMBER}
-      output_dir: output
-    skip_on_error: true
-`;
 
 const EVERY_OPTION = `name: every-option
 description: "Every key, and strings that are easy to get wrong"

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { StringDecoder } from "node:string_decoder";
 import { PermanentError } from "../errors.js";
+import { shellQuote } from "../shell-quote.js";
 import type { StepContext } from "../types.js";
 
 /** Args of the built-in `exec` command, as written in YAML. */
@@ -231,7 +232,6 @@ function exitError(
 
 /** The command for the first line of a message: shell-quoted where needed, on one line, not too long. */
 function describeCommand(args: ExecArgs): string {
-  const quote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`);
-  const text = (args.shell ? (args.argv[0] ?? "") : args.argv.map(quote).join(" ")).replace(/\s+/g, " ").trim();
+  const text = (args.shell ? (args.argv[0] ?? "") : args.argv.map(shellQuote).join(" ")).replace(/\s+/g, " ").trim();
   return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
