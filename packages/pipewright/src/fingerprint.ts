@@ -29,16 +29,24 @@ function sourceHash(fn: Command): string {
 }
 
 /**
- * What identifies a step's work: its command (name and code) and its args. Resume skips a step that
- * succeeded only while its fingerprint is unchanged.
+ * What identifies a step's work: its command (name and code), its args, and the fingerprints of the
+ * steps it depends on — so that when a step's work changes, everything downstream of it counts as
+ * changed too. Resume skips a step that succeeded only while its fingerprint is unchanged.
  */
-export function stepFingerprint(commandName: string, command: Command, args: Record<string, Json>): string {
+export function stepFingerprint(
+  commandName: string,
+  command: Command,
+  args: Record<string, Json>,
+  upstream: readonly string[],
+): string {
   return createHash("sha256")
     .update(commandName)
     .update("\0")
     .update(sourceHash(command))
     .update("\0")
     .update(canonicalJson(args))
+    .update("\0")
+    .update(upstream.join(","))
     .digest("hex")
     .slice(0, 32);
 }

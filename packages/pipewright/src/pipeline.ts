@@ -74,7 +74,9 @@ export class Pipeline {
       throw new ValidationError(`Expected the step name to be a non-empty string without control characters, got \`${JSON.stringify(name)}\``);
     }
     if (this.#stepNames.has(name)) throw new ValidationError(`Duplicate step name "${name}"`);
-    this.#steps.push(defineStep(name, command as Command | string, options, this.#commands));
+    // Each step depends on the one before it: a change upstream makes resume run it again too.
+    const previous = this.#steps.at(-1);
+    this.#steps.push(defineStep(name, command as Command | string, options, this.#commands, previous ? [previous] : []));
     this.#stepNames.add(name);
     return this;
   }

@@ -30,6 +30,7 @@ export function defineStep(
   command: Command | string,
   options: StepOptions<unknown> | undefined,
   commands: CommandResolver,
+  upstream: readonly StepDefinition[],
 ): StepDefinition {
   const resolved = resolveStepOptions(name, options);
   const [commandName, fn] = resolveCommand(`Step "${name}"`, command, commands);
@@ -39,7 +40,7 @@ export function defineStep(
     command: fn,
     options: resolved,
     rollback: resolveRollback(name, resolved.rollback, commands),
-    fingerprint: stepFingerprint(commandName, fn, resolved.args),
+    fingerprint: stepFingerprint(commandName, fn, resolved.args, upstream.map((step) => step.fingerprint)),
   };
 }
 

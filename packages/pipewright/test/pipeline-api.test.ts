@@ -90,6 +90,13 @@ describe("Pipeline API", () => {
     expect(() => pipeline.addStep("b", "no_such_command")).toThrow('Step "b": Unknown command: no_such_command');
   });
 
+  it("takes its registry as a Map as well as an object", async () => {
+    const registry = new Map([["double", (args: { n: number }) => args.n * 2]]);
+    const pipeline = new Pipeline({ name: "map-registry", registry, checkpointDir: await tempDir() }).addStep("d", "double", { args: { n: 21 } });
+    expect((await pipeline.execute()).steps[0]?.output).toBe(42);
+    expect(pipeline.toSpec().steps[0]?.command).toBe("double");
+  });
+
   it("defaults the checkpoint directory to data/.pipeline_checkpoints", () => {
     expect(new Pipeline({ name: "x" }).checkpointDir).toBe("data/.pipeline_checkpoints");
   });

@@ -61,6 +61,25 @@ describe("resume", () => {
     expect(result.steps[0]?.output).toEqual({ manifest: "elsewhere/manifest.parquet" });
   });
 
+  it("a change upstream runs the steps after it again; a change downstream runs only that step", async () => {
+    const dir = await tempDir();
+    const runs: string[] = [];
+    const build = (rawRoot: string, last: string) =>
+      new Pipeline({ name: "downstream", checkpointDir: dir })
+        .addStep("stage", (args: { rawRoot: string }) => void runs.push(`stage ${args.rawRoot}`), { args: { rawRoot } })
+        .addStep("histories", () => void runs.push("histories"))
+        .addStep("metrics", (args: { tag: string }) => void runs.push(`metrics ${args.tag}`), { args: { tag: last } });
+    await build("a", "v1").execute();
+
+    runs.length = 0;
+    await build("a", "v2").execute({ resumeFrom: "latest" });
+    expect(runs).toEqual(["metrics v2"]);
+
+    runs.length = 0;
+    await build("b", "v2").execute({ resumeFrom: "latest" });
+    expect(runs).toEqual(["stage b", "histories", "metrics v2"]);
+  });
+
   it("runs a step again when its command's code changed", async () => {
     const dir = await tempDir();
     const build = (version: number) =>

@@ -81,6 +81,31 @@ describe("rollback", () => {
     expect(result.steps.map((s) => s.status)).toEqual(["rolled_back", "success", "failed"]);
   });
 
+  it("is not interrupted by cancellation", async () => {
+    const controller = new AbortController();
+    const undone: string[] = [];
+    const pipeline = new Pipeline({ name: "cancel-rollback", checkpointDir: await tempDir() })
+      .addStep("a", () => null, {
+        rollback: async () => {
+          await new Promise((r) => setTimeout(r, 20)); // still running when...
+          undone.push("a");
+        },
+      })
+      .addStep("b", () => null, { rollback: () => void controller.abort(new Error("second Ctrl-C")) }) // ...this aborts again
+      .addStep(
+        "wait",
+        (_args, ctx) =>
+          new Promise((_resolve, reject) => {
+            ctx.signal.addEventListener("abort", () => reject(new Error("aborted")));
+            setTimeout(() => controller.abort(new Error("Ctrl-C")), 5);
+          }),
+      );
+    const result = await pipeline.execute({ enableRollback: true, signal: controller.signal });
+    expect(result.status).toBe("cancelled");
+    expect(undone).toEqual(["a"]);
+    expect(result.steps.map((s) => s.status)).toEqual(["rolled_back", "rolled_back", "failed"]);
+  });
+
   it("rolls back with a registry command, as YAML pipelines do", async () => {
     const removed: unknown[] = [];
     const registry = {
