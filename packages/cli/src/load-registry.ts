@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ValidationError, type Command } from "pipewright";
+import { tsImport } from "tsx/esm/api";
 
 /**
  * Builds a registry from modules (JS or TS). A module's command names are its exported functions,
@@ -24,7 +25,8 @@ async function importModule(specifier: string): Promise<Record<string, unknown>>
   const isPath = specifier.startsWith(".") || specifier.startsWith("/") || /\.[cm]?[jt]s$/.test(specifier);
   const target = isPath ? pathToFileURL(resolve(specifier)).href : specifier;
   try {
-    return (await import(target)) as Record<string, unknown>;
+    // tsImport reads TypeScript wherever it is, also outside any package with "type": "module".
+    return (await tsImport(target, import.meta.url)) as Record<string, unknown>;
   } catch (error) {
     throw new ValidationError(`Cannot load registry module ${specifier}: ${(error as Error).message}`);
   }

@@ -64,6 +64,18 @@ describe("the pipewright bin (no build step)", () => {
     expect(await lines(log)).toEqual(["first", "second"]);
   });
 
+  it("loads a TypeScript registry that lives outside any ESM package, as a user's would", { timeout: 10_000 }, async () => {
+    const dir = await tempDir(); // no package.json here or above it with "type": "module"
+    await writeFile(join(dir, "commands.ts"), `export function greet(args: { name: string }): string {\n  return \`hello \${args.name}\`;\n}\n`);
+    await writeFile(join(dir, "p.yml"), "name: outside\nsteps:\n  - name: hi\n    command: greet\n    kwargs: { name: lab }\n");
+
+    const { code, out, err } = await startBin(["run", "p.yml", "--registry", "./commands.ts"], dir).exited;
+
+    expect(err).toBe("");
+    expect(code).toBe(0);
+    expect(out).toContain("✓ succeeded outside");
+  });
+
   it("exits 1 when a step fails and 2 for an invalid file", { timeout: 10_000 }, async () => {
     const dir = await tempDir();
     // No --checkpoint-dir: the default is data/.pipeline_checkpoints under the working directory (a temp dir here).

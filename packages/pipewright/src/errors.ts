@@ -68,8 +68,12 @@ export class StepFailedError extends PipewrightError {
   }
 }
 
-/** The message of anything thrown, with its class when that says more than "Error" (`TypeError: ...`). */
+/**
+ * The message of anything thrown, with its class when that says more than "Error" (`TypeError: ...`);
+ * the engine's own errors (`PermanentError`, ...) speak for themselves.
+ */
 export function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.name && error.name !== "Error" ? `${error.name}: ${error.message}` : error.message;
+  if (error instanceof PipewrightError || (error instanceof Error && error.name === "Error")) return error.message;
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
   return typeof error === "string" ? error : JSON.stringify(error) ?? String(error);
 }

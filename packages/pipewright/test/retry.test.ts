@@ -77,7 +77,7 @@ describe("retry with exponential backoff", () => {
     const result = await pipeline.execute({ clock });
     expect(calls).toBe(1);
     expect(clock.sleeps).toEqual([]);
-    expect(result.steps[0]).toMatchObject({ status: "failed", attempts: 1, error: "PermanentError: schema mismatch" });
+    expect(result.steps[0]).toMatchObject({ status: "failed", attempts: 1, error: "schema mismatch" });
   });
 
   it("does not retry errors the shouldRetry predicate rejects", async () => {
