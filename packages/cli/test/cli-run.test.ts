@@ -136,6 +136,24 @@ describe("pipewright run: failure and resume", () => {
     expect(await lines(t.log)).toEqual(["first", "second"]);
   });
 
+  it("--resume of a corrupt checkpoint exits 2 naming the file, runs nothing, and leaves the file for inspection", async () => {
+    const t = await twoSteps();
+    const failed = await runCli(t.args);
+    const [file] = await checkpointFiles(t.checkpoints);
+    const path = join(t.checkpoints, file!);
+    await writeFile(path, "{ torn");
+    await writeFile(t.marker, "");
+
+    const { code, err } = await runCli([...t.args, "--resume"]);
+
+    expect(failed.code).toBe(1);
+    expect(code).toBe(2);
+    expect(err).toContain(`Checkpoint ${path} is corrupt`);
+    expect(err).not.toContain("    at ");
+    expect(await lines(t.log)).toEqual(["first"]); // only the first, failed run
+    expect(await readFile(path, "utf8")).toBe("{ torn");
+  });
+
   it("--resume with an id that has no checkpoint warns and starts fresh", async () => {
     const t = await twoSteps();
     await writeFile(t.marker, "");
