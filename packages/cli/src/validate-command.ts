@@ -1,4 +1,4 @@
-import { loadPipelineYaml, registryNames, ValidationError } from "pipewright";
+import { loadPipelineYaml, Pipeline, registryNames, ValidationError } from "pipewright";
 import { ExitCode } from "./exit-codes.js";
 import { loadRegistry } from "./load-registry.js";
 import type { Output } from "./output.js";
@@ -12,9 +12,11 @@ export interface ValidateOptions {
 export async function validateCommand(file: string, options: ValidateOptions, output: Output): Promise<number> {
   const c = output.colors;
   const checkCommands = options.registry.length > 0;
-  const knownCommands = checkCommands ? registryNames(await loadRegistry(options.registry)) : undefined;
+  const registry = checkCommands ? await loadRegistry(options.registry) : undefined;
   try {
-    const spec = await loadPipelineYaml(file, { params: options.param, knownCommands });
+    const spec = await loadPipelineYaml(file, { params: options.param, knownCommands: registry && registryNames(registry) });
+    // With the commands at hand, build the pipeline too: commands that check their args (exec) do so now.
+    if (registry) Pipeline.fromSpec(spec, registry);
     const note = checkCommands ? "" : c.dim(" (command names not checked: no --registry given)");
     output.out(`${c.green("✓")} ${file}: pipeline "${spec.name}", ${spec.steps.length} step${spec.steps.length === 1 ? "" : "s"}${note}\n`);
     return ExitCode.SUCCESS;

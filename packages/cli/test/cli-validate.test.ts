@@ -1,3 +1,4 @@
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { COMMANDS, fixture, runCli, tempDir } from "./helpers.js";
@@ -25,6 +26,16 @@ describe("pipewright validate", () => {
     expect(err).toContain(`${file}:10:14: error unset variable \${PIPEWRIGHT_CLI_TEST_UNSET}`);
     expect(err).toContain(`4 problems in ${file}\n`);
     expect(err).not.toContain("    at ");
+  });
+
+  it("with --registry, also reports args a command rejects (exec without argv), at the step", async () => {
+    const file = join(await tempDir(), "exec.yml");
+    await writeFile(file, "name: e\nsteps:\n  - name: ok\n    command: succeed\n  - name: run\n    command: exec\n    kwargs: { cwd: /tmp }\n");
+
+    const { code, err } = await runCli(["validate", file, "--registry", COMMANDS]);
+
+    expect(code).toBe(2);
+    expect(err).toContain(`${file}:5:5: error Step "run": exec: "argv" must be a non-empty array of strings`);
   });
 
   it("exits 0 with ✓ and a one-line description for a valid file", async () => {

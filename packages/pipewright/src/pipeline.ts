@@ -1,5 +1,5 @@
 import { writeFile } from "node:fs/promises";
-import { ValidationError } from "./errors.js";
+import { ValidationError, type ValidationIssue } from "./errors.js";
 import { EventBus, type Listener, type PipelineEventName } from "./events.js";
 import type { ExecuteOptions } from "./execute-options.js";
 import type { PipelineSpec, StepSpec } from "./pipeline-spec.js";
@@ -105,21 +105,34 @@ export class Pipeline {
   static fromSpec(spec: PipelineSpec, registry?: Registry, options: PipelineOptions | Omit<PipelineOptions, "name"> = {}): Pipeline {
     const params = { ...spec.params, ...options.params };
     const pipeline = new Pipeline({ ...options, name: spec.name, description: spec.description, registry, params });
+    const issues: ValidationIssue[] = [];
     for (const step of spec.steps) {
-      pipeline.addStep(step.name, step.command, {
-        args: step.args,
-        description: step.description,
-        retryCount: step.retryCount,
-        retryDelay: step.retryDelay,
-        backoff: step.backoff,
-        maxRetryDelay: step.maxRetryDelay,
-        jitter: step.jitter,
-        skipOnError: step.skipOnError,
-        checkpoint: step.checkpoint,
-        rollback: step.rollback,
-      });
+      try {
+        pipeline.#addSpecStep(step);
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error;
+        // Every step's problems at once, each where the step is written.
+        issues.push(...error.issues.map((issue) => ({ ...issue, location: issue.location ?? step.location })));
+      }
     }
+    if (issues.length > 0) throw new ValidationError(issues);
     return pipeline;
+  }
+
+  /** Adds a step from its data form. */
+  #addSpecStep(step: StepSpec): void {
+    this.addStep(step.name, step.command, {
+      args: step.args,
+      description: step.description,
+      retryCount: step.retryCount,
+      retryDelay: step.retryDelay,
+      backoff: step.backoff,
+      maxRetryDelay: step.maxRetryDelay,
+      jitter: step.jitter,
+      skipOnError: step.skipOnError,
+      checkpoint: step.checkpoint,
+      rollback: step.rollback,
+    });
   }
 
   /**

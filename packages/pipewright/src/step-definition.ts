@@ -34,6 +34,8 @@ export function defineStep(
 ): StepDefinition {
   const resolved = resolveStepOptions(name, options);
   const [commandName, fn] = resolveCommand(`Step "${name}"`, command, commands);
+  const problems = fn.checkArgs?.(resolved.args) ?? [];
+  if (problems.length > 0) throw new ValidationError(problems.map((problem) => ({ message: `Step "${name}": ${problem}` })));
   return {
     name,
     commandName,

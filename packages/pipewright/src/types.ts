@@ -41,7 +41,13 @@ export interface StepContext {
 }
 
 /** A step's work: receives its args and a context, returns plain JSON (or nothing). */
-export type Command<Args = Record<string, Json>> = (args: Args, ctx: StepContext) => unknown;
+export type Command<Args = Record<string, Json>> = ((args: Args, ctx: StepContext) => unknown) & {
+  /**
+   * Optional: checks a step's args when the step is defined (and by `pipewright validate`), so that
+   * bad args are reported before anything runs. Returns the problems, none when the args are fine.
+   */
+  checkArgs?: (args: Record<string, Json>) => string[];
+};
 
 /** Maps command names (as written in YAML) to functions. */
 export type Registry = Readonly<Record<string, Command<never>>> | ReadonlyMap<string, Command<never>>;

@@ -3,7 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ExecError, execCommand, type ExecArgs } from "../src/commands/exec.js";
-import { PermanentError } from "../src/errors.js";
+import { writeFile } from "node:fs/promises";
+import { PermanentError, ValidationError } from "../src/errors.js";
+import { Pipeline } from "../src/pipeline.js";
 import type { StepContext } from "../src/types.js";
 
 // The Node running the tests: a program that exists everywhere the tests run.
@@ -235,5 +237,25 @@ describe("exec command", () => {
     expect(Date.now() - started).toBeLessThan(100);
     await new Promise((resolve) => setTimeout(resolve, 150)); // time enough for a spawned node to write
     expect(existsSync(join(dir, "started"))).toBe(false);
+  });
+});
+
+describe("exec args are checked when the step is defined", () => {
+  it("in TypeScript: addStep throws, naming the step and the arg", () => {
+    expect(() => new Pipeline({ name: "x" }).addStep("run", "exec", { args: { argv: [] } })).toThrow(
+      /Step "run": exec: "argv" must be a non-empty array of strings/,
+    );
+  });
+
+  it("in YAML: every bad exec step is reported at once, where it is written", async () => {
+    const path = join(tempDir(), "p.yml");
+    await writeFile(path, "name: p\nsteps:\n  - name: a\n    command: exec\n  - name: b\n    command: exec\n    kwargs: { argv: [echo, 1] }\n  - name: c\n    command: exec\n    kwargs: { argv: [ls], shell: yes }\n");
+    const error = await Pipeline.fromYaml(path).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues.map((i) => [i.location?.line, i.message])).toEqual([
+      [3, expect.stringMatching(/^Step "a": exec: "argv" must be a non-empty array/)],
+      [5, expect.stringMatching(/^Step "b": exec: "argv\[1\]" must be a string, got a number/)],
+      [8, expect.stringMatching(/^Step "c": exec: "shell" must be true or false/)],
+    ]);
   });
 });

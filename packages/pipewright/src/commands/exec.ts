@@ -59,6 +59,16 @@ export async function execCommand(args: ExecArgs, ctx: StepContext): Promise<Exe
   return { exitCode: 0 };
 }
 
+/** Lets a pipeline with a bad `exec` step fail when it is defined, not half way through a run. */
+execCommand.checkArgs = (args: Record<string, unknown>): string[] => {
+  try {
+    parseArgs(args);
+    return [];
+  } catch (error) {
+    return [(error as Error).message];
+  }
+};
+
 /** Resolves once the program exited with 0, or exited after being cancelled. */
 function run(args: ExecArgs, ctx: StepContext): Promise<void> {
   const { signal } = ctx;
