@@ -1,6 +1,8 @@
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { ExecError, execCommand, type ExecArgs } from "../src/commands/exec.js";
 import { writeFile } from "node:fs/promises";
@@ -205,6 +207,22 @@ describe("exec command", () => {
       for (const pid of pids) if (isAlive(pid)) process.kill(pid, "SIGKILL");
     }
   }, 6000);
+
+  it("kills running programs and their children when this process exits without cancelling them", async () => {
+    const fixture = fileURLToPath(new URL("./fixtures/exit-during-exec.ts", import.meta.url));
+    const child = spawn(node, ["--import", "tsx", fixture], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    const pids = out.trim().split(" ").map(Number);
+    try {
+      expect(code).toBe(130);
+      expect(pids).toHaveLength(2);
+      expect(await waitFor(() => !pids.some(isAlive))).toBe(true);
+    } finally {
+      for (const pid of pids) if (pid > 0 && isAlive(pid)) process.kill(pid, "SIGKILL");
+    }
+  }, 10_000);
 
   it("on abort, kills with SIGKILL a program that ignores SIGTERM", async () => {
     const script = `process.on("SIGTERM", () => console.log("ignored")); console.log(process.pid); setInterval(() => {}, 1000);`;

@@ -69,6 +69,33 @@ execCommand.checkArgs = (args: Record<string, unknown>): string[] => {
   }
 };
 
+/** Process groups of the programs running now. */
+const runningGroups = new Set<number>();
+let exitHookInstalled = false;
+
+/**
+ * Detached programs outlive this process unless killed: when it exits without cancelling them
+ * (a second Ctrl-C, `process.exit`), their groups are killed on the way out.
+ */
+function trackGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  if (!exitHookInstalled) {
+    process.on("exit", killRunningGroups);
+    exitHookInstalled = true;
+  }
+  runningGroups.add(pid);
+}
+
+function killRunningGroups(): void {
+  for (const group of runningGroups) {
+    try {
+      process.kill(-group, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+}
+
 /** Resolves once the program exited with 0, or exited after being cancelled. */
 function run(args: ExecArgs, ctx: StepContext): Promise<void> {
   const { signal } = ctx;
@@ -83,6 +110,7 @@ function run(args: ExecArgs, ctx: StepContext): Promise<void> {
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
     });
+    trackGroup(child.pid);
 
     const stderrTail: string[] = [];
     const stdout = lineSplitter((line) => ctx.log(line));
@@ -122,6 +150,7 @@ function run(args: ExecArgs, ctx: StepContext): Promise<void> {
     const settle = (finish: () => void) => {
       if (settled) return;
       settled = true;
+      if (child.pid !== undefined) runningGroups.delete(child.pid);
       signal.removeEventListener("abort", onAbort);
       clearTimeout(killTimer);
       clearTimeout(pipeTimer);
