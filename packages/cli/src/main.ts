@@ -1,5 +1,5 @@
 import { Command as Program, CommanderError } from "commander";
-import { PipewrightError } from "pipewright";
+import { DEFAULT_CHECKPOINT_DIR, PipewrightError } from "pipewright";
 import { ExitCode } from "./exit-codes.js";
 import { processOutput, type Output } from "./output.js";
 import { collectList, collectParam } from "./params.js";
@@ -23,7 +23,7 @@ export async function main(argv: readonly string[], output: Output = processOutp
     .option("-r, --registry <module>", "a JS or TS module exporting commands (repeatable)", collectList, [])
     .option("--rollback", "undo completed steps when the run fails", false)
     .option("--resume [id]", "resume the latest execution of this pipeline, or the one with this id")
-    .option("--checkpoint-dir <dir>", "where checkpoints go", "data/.pipeline_checkpoints")
+    .option("--checkpoint-dir <dir>", "where checkpoints go", DEFAULT_CHECKPOINT_DIR)
     .option("--continue-on-error", "go on after a failed step (the run still fails)", false)
     .addHelpText(
       "after",

@@ -1,4 +1,4 @@
-import { Pipeline, shellQuote } from "pipewright";
+import { DEFAULT_CHECKPOINT_DIR, Pipeline, shellQuote } from "pipewright";
 import { ExitCode } from "./exit-codes.js";
 import { loadRegistry } from "./load-registry.js";
 import type { Output } from "./output.js";
@@ -56,7 +56,7 @@ function resumeCommand(file: string, options: RunOptions, executionId: string): 
   for (const [key, value] of Object.entries(options.param)) words.push("--param", `${key}=${value}`);
   if (options.rollback) words.push("--rollback");
   if (options.continueOnError) words.push("--continue-on-error");
-  if (options.checkpointDir !== "data/.pipeline_checkpoints") words.push("--checkpoint-dir", options.checkpointDir);
+  if (options.checkpointDir !== DEFAULT_CHECKPOINT_DIR) words.push("--checkpoint-dir", options.checkpointDir);
   words.push("--resume", executionId);
   return words.map(shellQuote).join(" ");
 }
