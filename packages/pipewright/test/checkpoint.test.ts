@@ -128,7 +128,8 @@ describe("reading checkpoints", () => {
   it("a corrupt journal line before the last is an error naming the journal and the line", async () => {
     const dir = await tempDir();
     const { checkpointPath } = await finishedExecution(dir);
-    await appendFile(`${checkpointPath}.journal`, "garbage\n" + JSON.stringify({ execution: { status: "failed" } }) + "\n");
+    const record = JSON.parse(await readFile(checkpointPath!, "utf8")) as { steps: unknown[] };
+    await appendFile(`${checkpointPath}.journal`, "garbage\n" + JSON.stringify({ step: 0, record: record.steps[0] }) + "\n");
     await expect(new CheckpointStore(dir).load(checkpointPath!)).rejects.toThrow(/\.journal is corrupt \(line 1/);
   });
 });

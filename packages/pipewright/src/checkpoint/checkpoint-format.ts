@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ExecutionRecord, ExecutionUpdate, StepRecord } from "./execution-record.js";
+import type { ExecutionRecord, StepRecord } from "./execution-record.js";
 
 /**
  * The checkpoint file, in the original tool's snake_case format (`pipeline_name`, `execution_id`,
@@ -46,20 +46,15 @@ const executionSchema = z.object({
   steps: z.array(stepSchema),
 });
 
-const journalLineSchema = z.union([
-  z.object({ step: z.number().int().nonnegative(), record: stepSchema }),
-  z.object({
-    execution: z.object({
-      status: executionSchema.shape.status,
-      finished_at: optionalString,
-      total_time: executionSchema.shape.total_time,
-    }),
-  }),
-]);
+/** A journal line: the whole new record of one step. (The execution's own fields change only by compaction.) */
+const journalLineSchema = z.object({ step: z.number().int().nonnegative(), record: stepSchema });
 
-export type JournalEntry = { step: number; record: StepRecord } | { execution: ExecutionUpdate };
+export interface JournalEntry {
+  step: number;
+  record: StepRecord;
+}
 
-export function stepToJson(step: StepRecord) {
+function stepToJson(step: StepRecord) {
   return {
     name: step.name,
     status: step.status,
@@ -85,13 +80,12 @@ export function stepToJson(step: StepRecord) {
  */
 export function* checkpointText(
   record: ExecutionRecord,
-  stepLine: (step: StepRecord, index: number) => string = (step) => JSON.stringify(stepToJson(step)),
+  lineOf: (step: StepRecord, index: number) => string = stepLine,
 ): Generator<string> {
-  const { steps: _none, ...fields } = executionToJson({ ...record, steps: [] });
-  const header = JSON.stringify(fields, null, 2).slice(0, -2); // without the closing "\n}"
+  const header = JSON.stringify(headerToJson(record), null, 2).slice(0, -2); // without the closing "\n}"
   let chunk = `${header},\n  "steps": [`;
   for (const [i, step] of record.steps.entries()) {
-    chunk += `${i === 0 ? "" : ","}\n    ${stepLine(step, i)}`;
+    chunk += `${i === 0 ? "" : ","}\n    ${lineOf(step, i)}`;
     if (chunk.length > 1 << 20) {
       yield chunk;
       chunk = "";
@@ -100,7 +94,8 @@ export function* checkpointText(
   yield `${chunk}${record.steps.length > 0 ? "\n  " : ""}]\n}\n`;
 }
 
-export function executionToJson(record: ExecutionRecord) {
+/** The execution's own fields: everything in the file but its steps. */
+function headerToJson(record: ExecutionRecord) {
   return {
     format: "pipewright-checkpoint/1",
     pipeline_name: record.pipelineName,
@@ -116,12 +111,7 @@ export function executionToJson(record: ExecutionRecord) {
     enable_rollback: record.enableRollback,
     pid: record.pid,
     hostname: record.hostname,
-    steps: record.steps.map(stepToJson),
   };
-}
-
-export function executionUpdateToJson(update: ExecutionUpdate) {
-  return { status: update.status, finished_at: update.finishedAt ?? null, total_time: update.totalTime ?? null };
 }
 
 function stepFromJson(json: z.infer<typeof stepSchema>): StepRecord {
@@ -170,11 +160,12 @@ export function executionFromJson(data: unknown): ExecutionRecord {
 export function journalEntryFromJson(data: unknown): JournalEntry {
   const parsed = journalLineSchema.safeParse(data);
   if (!parsed.success) throw new Error(describeIssue(parsed.error));
-  const line = parsed.data;
-  if ("step" in line) return { step: line.step, record: stepFromJson(line.record) };
-  return {
-    execution: { status: line.execution.status, finishedAt: line.execution.finished_at, totalTime: line.execution.total_time },
-  };
+  return { step: parsed.data.step, record: stepFromJson(parsed.data.record) };
+}
+
+/** A step as one line of JSON: in the snapshot and, wrapped, in the journal. */
+export function stepLine(step: StepRecord): string {
+  return JSON.stringify(stepToJson(step));
 }
 
 function describeIssue(error: z.ZodError): string {

@@ -1,6 +1,6 @@
 import { dirname } from "node:path";
 import { CheckpointError, errorMessage } from "../errors.js";
-import { checkpointText, executionFromJson, executionUpdateToJson, journalEntryFromJson, stepToJson } from "./checkpoint-format.js";
+import { checkpointText, executionFromJson, journalEntryFromJson, stepLine } from "./checkpoint-format.js";
 import type { ExecutionRecord } from "./execution-record.js";
 import { createFileAtomic, nodeFileSystem, syncDirectory, syncFile, writeFileAtomic, type FileSystem } from "./file-system.js";
 import { JournalWriter } from "./journal-writer.js";
@@ -154,7 +154,6 @@ export class CheckpointStore {
     lines.forEach((line, i) => {
       try {
         const entry = journalEntryFromJson(JSON.parse(line));
-        if ("execution" in entry) return Object.assign(record, entry.execution);
         if (entry.step >= record.steps.length) throw new Error(`step ${entry.step} does not exist`);
         record.steps[entry.step] = entry.record;
       } catch (error) {
@@ -170,7 +169,6 @@ function corrupt(path: string, detail: string): CheckpointError {
     path,
   );
 }
-
 
 /**
  * The open checkpoint of a running execution. Every state change goes to the journal; terminal ones
@@ -196,7 +194,7 @@ export class Checkpoint {
       await syncDirectory(fs, dirname(path));
     });
     record.steps.forEach((step, index) => {
-      if (step.resumedFrom !== undefined) this.#restoredLines.set(index, JSON.stringify(stepToJson(step)));
+      if (step.resumedFrom !== undefined) this.#restoredLines.set(index, stepLine(step));
     });
   }
 
@@ -205,12 +203,7 @@ export class Checkpoint {
     const step = this.record.steps[index];
     if (!step) throw new Error(`No step ${index}`);
     this.#restoredLines.delete(index);
-    return this.#append(`{"step":${index},"record":${JSON.stringify(stepToJson(step))}}\n`, durable);
-  }
-
-  /** Records the execution's status, finish time and total time. */
-  recordExecution(durable: boolean): Promise<void> {
-    return this.#append(JSON.stringify({ execution: executionUpdateToJson(this.record) }) + "\n", durable);
+    return this.#append(`{"step":${index},"record":${stepLine(step)}}\n`, durable);
   }
 
   /** Rewrites the snapshot with the whole current state and drops the journal. */
@@ -235,7 +228,7 @@ export class Checkpoint {
 
   /** The whole state as checkpoint text, in chunks. */
   text(): Iterable<string> {
-    return checkpointText(this.record, (step, i) => this.#restoredLines.get(i) ?? JSON.stringify(stepToJson(step)));
+    return checkpointText(this.record, (step, i) => this.#restoredLines.get(i) ?? stepLine(step));
   }
 
   /** Lines in the journal since the last compaction. */

@@ -40,6 +40,3 @@ export interface ExecutionRecord {
   hostname: string;
   steps: StepRecord[];
 }
-
-/** The execution-level fields a journal line can change. */
-export type ExecutionUpdate = Pick<ExecutionRecord, "status" | "finishedAt" | "totalTime">;
