@@ -7,7 +7,7 @@ import { commandResolver, registryNames, type CommandResolver } from "./registry
 import type { PipelineResult } from "./result.js";
 import { runPipeline } from "./run-pipeline.js";
 import { defineStep, type StepDefinition } from "./step-definition.js";
-import { STEP_OPTION_DEFAULTS, type StepOptions } from "./step-options.js";
+import { isDefaultOption, type StepOptions } from "./step-options.js";
 import type { Command, Registry } from "./types.js";
 import { loadPipelineYaml, type LoadOptions } from "./yaml/load-pipeline-yaml.js";
 import { pipelineSpecToYaml } from "./yaml/write-pipeline-yaml.js";
@@ -184,8 +184,7 @@ export class Pipeline {
 function withoutDefaults(step: StepSpec): StepSpec {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(step)) {
-    const fallback = (STEP_OPTION_DEFAULTS as Record<string, unknown>)[key];
-    if (value !== undefined && value !== fallback) out[key] = value;
+    if (value !== undefined && !isDefaultOption(key, value)) out[key] = value;
   }
   return out as unknown as StepSpec;
 }

@@ -74,6 +74,11 @@ export const STEP_OPTION_DEFAULTS = {
   checkpoint: true,
 } as const;
 
+/** Whether option `key` has its default value: specs and YAML files leave such options out. */
+export function isDefaultOption(key: string, value: unknown): boolean {
+  return Object.hasOwn(STEP_OPTION_DEFAULTS, key) && (STEP_OPTION_DEFAULTS as Record<string, unknown>)[key] === value;
+}
+
 /** Applies defaults and checks every value; throws a `ValidationError` naming the step and the option. */
 export function resolveStepOptions(stepName: string, options: StepOptions<unknown> = {}): ResolvedStepOptions {
   const problems: string[] = [];

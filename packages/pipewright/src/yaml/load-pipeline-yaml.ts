@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { isMap, isScalar, LineCounter, parseDocument, visit, type Document, type Node, type YAMLError } from "yaml";
 import { errorMessage, ValidationError, type SourceLocation, type ValidationIssue } from "../errors.js";
 import type { PipelineSpec, StepSpec } from "../pipeline-spec.js";
-import { STEP_OPTION_DEFAULTS } from "../step-options.js";
+import { isDefaultOption, type STEP_OPTION_DEFAULTS } from "../step-options.js";
 import type { Json } from "../types.js";
 import { aliasProblems, duplicateKeys, duplicateStepNames, MAX_ALIAS_COUNT, unknownCommands } from "./document-checks.js";
 import { Context } from "./document-context.js";
@@ -143,7 +143,7 @@ function toSpec(document: PipelineDocument, ctx: Context): PipelineSpec {
       const given = step[yamlKey];
       const value = typeof given === "boolean" && key === "jitter" ? Number(given) : given;
       // Defaults are left out, so that writing and loading again gives the same spec.
-      if (value !== undefined && value !== STEP_OPTION_DEFAULTS[key]) Object.assign(spec, { [key]: value });
+      if (value !== undefined && !isDefaultOption(key, value)) Object.assign(spec, { [key]: value });
     }
     if (step.rollback) {
       spec.rollback = { command: step.rollback.command, args: copyArgs(ctx.value([...path, "rollback", "kwargs"])) };

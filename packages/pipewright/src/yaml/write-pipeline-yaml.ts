@@ -1,6 +1,6 @@
 import { Document, isMap, isSeq } from "yaml";
 import type { PipelineSpec, StepSpec } from "../pipeline-spec.js";
-import { STEP_OPTION_DEFAULTS } from "../step-options.js";
+import { isDefaultOption, type STEP_OPTION_DEFAULTS } from "../step-options.js";
 import { escapeInterpolation } from "./interpolate.js";
 import { STEP_OPTION_KEYS } from "./pipeline-schema.js";
 
@@ -30,7 +30,7 @@ function stepToDocument(step: StepSpec): Record<string, unknown> {
   if (Object.keys(step.args).length > 0) out.kwargs = step.args;
   for (const [yamlKey, key] of Object.entries<keyof typeof STEP_OPTION_DEFAULTS>(STEP_OPTION_KEYS)) {
     const value = step[key];
-    if (value !== undefined && value !== STEP_OPTION_DEFAULTS[key]) out[yamlKey] = value;
+    if (value !== undefined && !isDefaultOption(key, value)) out[yamlKey] = value;
   }
   if (step.rollback) {
     const { command, args } = step.rollback;
