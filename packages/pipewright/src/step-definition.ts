@@ -34,8 +34,7 @@ export function defineStep(
 ): StepDefinition {
   const resolved = resolveStepOptions(name, options);
   const [commandName, fn] = resolveCommand(`Step "${name}"`, command, commands);
-  const problems = fn.checkArgs?.(resolved.args) ?? [];
-  if (problems.length > 0) throw new ValidationError(problems.map((problem) => ({ message: `Step "${name}": ${problem}` })));
+  checkArgs(`Step "${name}"`, fn, resolved.args);
   return {
     name,
     commandName,
@@ -65,6 +64,7 @@ function resolveRollback(
   if (typeof rollback === "function") return { run: rollback, spec: undefined };
   const [commandName, fn] = resolveCommand(`Rollback of step "${stepName}"`, rollback.command, commands);
   const args = rollback.args ?? {};
+  checkArgs(`Rollback of step "${stepName}"`, fn, args);
   return {
     run: (ctx) =>
       fn(args, {
@@ -80,4 +80,10 @@ function resolveRollback(
       }),
     spec: { command: commandName, args },
   };
+}
+
+/** Lets a command that can check its args (exec) report bad ones before anything runs. */
+function checkArgs(where: string, command: Command, args: Record<string, Json>): void {
+  const problems = command.checkArgs?.(args) ?? [];
+  if (problems.length > 0) throw new ValidationError(problems.map((problem) => ({ message: `${where}: ${problem}` })));
 }

@@ -265,6 +265,12 @@ describe("exec args are checked when the step is defined", () => {
     );
   });
 
+  it("in a rollback too: a registry rollback with bad args is reported when the step is added", () => {
+    expect(() =>
+      new Pipeline({ name: "x" }).addStep("make", () => null, { rollback: { command: "exec", args: { argv: "rm -rf out" } } }),
+    ).toThrow(/Rollback of step "make": exec: "argv" must be a non-empty array of strings/);
+  });
+
   it("in YAML: every bad exec step is reported at once, where it is written", async () => {
     const path = join(tempDir(), "p.yml");
     await writeFile(path, "name: p\nsteps:\n  - name: a\n    command: exec\n  - name: b\n    command: exec\n    kwargs: { argv: [echo, 1] }\n  - name: c\n    command: exec\n    kwargs: { argv: [ls], shell: yes }\n");
