@@ -2,7 +2,7 @@ import { Command as Program, CommanderError } from "commander";
 import { DEFAULT_CHECKPOINT_DIR, PipewrightError } from "pipewright";
 import { ExitCode } from "./exit-codes.js";
 import { processOutput, type Output } from "./output.js";
-import { collectList, collectParam } from "./params.js";
+import { collectList, collectParam, parseConcurrency } from "./params.js";
 import { runCommand } from "./run-command.js";
 import { validateCommand } from "./validate-command.js";
 
@@ -24,7 +24,9 @@ export async function main(argv: readonly string[], output: Output = processOutp
     .option("--rollback", "undo completed steps when the run fails", false)
     .option("--resume [id]", "resume the latest execution of this pipeline, or the one with this id")
     .option("--checkpoint-dir <dir>", "where checkpoints go", DEFAULT_CHECKPOINT_DIR)
-    .option("--continue-on-error", "go on after a failed step (the run still fails)", false)
+    .option("--continue-on-error", "go on after a failed step: only steps that depend on it are skipped (the run still fails)", false)
+    .option("-c, --concurrency <n>", "steps (and map items) that run at once (default: the number of CPUs)", parseConcurrency)
+    .option("--no-fail-fast", "when a step fails, let the steps already running finish instead of stopping them")
     .addHelpText(
       "after",
       `

@@ -14,3 +14,10 @@ export function collectParam(value: string, previous: Record<string, string> = {
 export function collectList(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
+
+/** `--concurrency N`: a whole number ≥ 1. */
+export function parseConcurrency(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n < 1) throw new ValidationError(`Expected --concurrency to be a whole number ≥ 1, got \`${value}\``);
+  return n;
+}

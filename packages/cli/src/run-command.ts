@@ -12,6 +12,8 @@ export interface RunOptions {
   resume?: string | true;
   checkpointDir: string;
   continueOnError: boolean;
+  concurrency?: number;
+  failFast: boolean;
 }
 
 /** `pipewright run FILE`: loads, runs with a live log, prints the summary; resolves with the exit code. */
@@ -33,6 +35,8 @@ export async function runCommand(file: string, options: RunOptions, output: Outp
       enableRollback: options.rollback,
       resumeFrom: options.resume === true ? "latest" : options.resume,
       stopOnError: !options.continueOnError,
+      concurrency: options.concurrency,
+      failFast: options.failFast,
       params: options.param,
       signal: cancel.signal,
     });
@@ -56,6 +60,8 @@ function resumeCommand(file: string, options: RunOptions, executionId: string): 
   for (const [key, value] of Object.entries(options.param)) words.push("--param", `${key}=${value}`);
   if (options.rollback) words.push("--rollback");
   if (options.continueOnError) words.push("--continue-on-error");
+  if (options.concurrency !== undefined) words.push("--concurrency", String(options.concurrency));
+  if (!options.failFast) words.push("--no-fail-fast");
   if (options.checkpointDir !== DEFAULT_CHECKPOINT_DIR) words.push("--checkpoint-dir", options.checkpointDir);
   words.push("--resume", executionId);
   return words.map(shellQuote).join(" ");

@@ -7,6 +7,7 @@ const SYMBOL: Record<StepStatus, string> = {
   success: "✓",
   failed: "✗",
   skipped: "⊘",
+  cancelled: "■",
   rolled_back: "↶",
 };
 
@@ -22,7 +23,7 @@ export function formatSummary(result: PipelineResult, c: Colors): string {
   });
   const header = c.dim(`  ${"step".padEnd(width)}  ${"status".padEnd(13)} attempts  duration`);
   const verdict = result.success ? c.green(c.bold("✓ succeeded")) : c.red(c.bold(`✗ ${result.status}`));
-  const counts = `${result.successfulSteps} ok · ${result.failedSteps} failed · ${result.skippedSteps} skipped${result.rolledBackSteps ? ` · ${result.rolledBackSteps} rolled back` : ""}`;
+  const counts = `${result.successfulSteps} ok · ${result.failedSteps} failed · ${result.skippedSteps} skipped${result.cancelledSteps ? ` · ${result.cancelledSteps} cancelled` : ""}${result.rolledBackSteps ? ` · ${result.rolledBackSteps} rolled back` : ""}`;
   const lines = [
     "",
     header,

@@ -100,7 +100,7 @@ describe("the pipewright bin (no build step)", () => {
     expect(rejected.err).not.toContain("    at ");
   });
 
-  it("on SIGINT cancels the running step, saves a cancelled checkpoint, prints how to resume and exits 130", { timeout: 10_000 }, async () => {
+  it("on SIGINT cancels the running step, saves a cancelled checkpoint, prints how to resume and exits 130; that command resumes it", { timeout: 20_000 }, async () => {
     const dir = await tempDir();
     const started = join(dir, "started");
     const checkpoints = join(dir, "cp");
@@ -123,13 +123,19 @@ describe("the pipewright bin (no build step)", () => {
       const saved = JSON.parse(text) as { execution_id: string; steps: { name: string; status: string; error: string | null }[] };
       expect(saved.steps.map((s) => [s.name, s.status])).toEqual([
         ["before", "success"],
-        ["wait", "failed"],
-        ["after", "pending"],
+        ["wait", "cancelled"],
+        ["after", "skipped"],
       ]);
       expect(saved.steps[1]?.error).toContain("interrupted by SIGINT");
       expect(out + err).toContain("Resume with:");
       expect(shellWords(resumeLine(err)!).slice(-2)).toEqual(["--resume", saved.execution_id]);
       expect(out).toContain("✗ cancelled cli-wait");
+
+      // The printed command resumes it: "before" is not run again, the rest completes.
+      const resumed = await startBin(shellWords(resumeLine(err)!).slice(1), dir).exited;
+      expect(resumed.code).toBe(0);
+      expect(resumed.out).toMatch(/↷ before .*not run again/);
+      expect(resumed.out).toContain("✓ succeeded cli-wait");
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     }

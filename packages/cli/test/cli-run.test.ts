@@ -220,7 +220,7 @@ describe("pipewright run --continue-on-error", () => {
 
     expect(code).toBe(1);
     expect(log).toEqual([]);
-    expect(out).toMatch(summaryRow("after", "pending"));
+    expect(out).toMatch(summaryRow("after", "skipped"));
     expect(shellWords(resumeLine(err)!)).not.toContain("--continue-on-error");
   });
 });

@@ -19,6 +19,8 @@ export interface PipelineEvents {
   pipelineStarted: EventBase & {
     description: string | undefined;
     steps: string[];
+    /** Every step with what it waits for, its kind, and its group (parallel group or nested pipeline). */
+    graph: Array<{ name: string; dependsOn: string[]; kind: "step" | "map"; group: string | undefined }>;
     checkpointPath: string | undefined;
     resumedFrom: string | undefined;
   };
@@ -29,10 +31,13 @@ export interface PipelineEvents {
   stepSucceeded: StepEventBase & { attempts: number; elapsedTime: number; output: Json };
   stepFailed: StepEventBase & { attempts: number; elapsedTime: number; error: string };
   stepSkipped: StepEventBase & { reason: string; error: string | undefined };
+  /** Stopped while it ran: the execution was cancelled, or (fail fast) another step failed. */
+  stepCancelled: StepEventBase & { reason: string; elapsedTime: number };
   /** A step that succeeded in the execution being resumed: not run again, its output handed on. */
   stepResumed: StepEventBase & { from: string; output: Json };
   stepLog: StepEventBase & { message: string };
-  stepProgress: StepEventBase & { done: number; total: number | undefined };
+  /** From `ctx.progress`, and from map steps as items end (`failed` items are among the `done`). */
+  stepProgress: StepEventBase & { done: number; total: number | undefined; failed: number | undefined };
   stepRolledBack: StepEventBase & { elapsedTime: number };
   stepRollbackFailed: StepEventBase & { error: string };
   pipelineFinished: EventBase & { status: ExecutionStatus; result: PipelineResult };

@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import type { FileSystem } from "./checkpoint/file-system.js";
 import { systemClock, type Clock } from "./clock.js";
 import { ValidationError } from "./errors.js";
@@ -7,6 +8,10 @@ import { localExecutor, type Executor } from "./executor.js";
 export interface ExecuteOptions {
   /** Stop at the first failed step. When false, the run goes on but does not count as a success. @default true */
   stopOnError?: boolean;
+  /** Steps (and items of a map step) that run at once. @default the number of CPUs */
+  concurrency?: number;
+  /** When a failed step stops the run, abort the steps still running through their signal; false lets them finish. @default true */
+  failFast?: boolean;
   /** When the run fails, undo every completed step (latest first) with its `rollback`. @default false */
   enableRollback?: boolean;
   /** Resume an earlier execution: `"latest"` or an execution id. Steps that succeeded there, unchanged, are not run again. */
@@ -33,6 +38,8 @@ export type ResolvedExecuteOptions = Required<Omit<ExecuteOptions, "resumeFrom" 
 export function resolveExecuteOptions(options: ExecuteOptions = {}): ResolvedExecuteOptions {
   const resolved = {
     stopOnError: options.stopOnError ?? true,
+    concurrency: options.concurrency ?? availableParallelism(),
+    failFast: options.failFast ?? true,
     enableRollback: options.enableRollback ?? false,
     resumeFrom: options.resumeFrom,
     signal: options.signal,
@@ -45,6 +52,9 @@ export function resolveExecuteOptions(options: ExecuteOptions = {}): ResolvedExe
   };
   if (resolved.resumeFrom !== undefined && (typeof resolved.resumeFrom !== "string" || resolved.resumeFrom === "")) {
     throw new ValidationError(`Expected \`resumeFrom\` to be "latest" or an execution id, got \`${String(resolved.resumeFrom)}\``);
+  }
+  if (!Number.isInteger(resolved.concurrency) || resolved.concurrency < 1) {
+    throw new ValidationError(`Expected \`concurrency\` to be an integer ≥ 1, got \`${String(resolved.concurrency)}\``);
   }
   return resolved;
 }

@@ -1,5 +1,5 @@
 import type { Checkpoint } from "./checkpoint/checkpoint-store.js";
-import type { ExecutionRecord, StepRecord } from "./checkpoint/execution-record.js";
+import type { ExecutionRecord, ItemRecord, StepRecord } from "./checkpoint/execution-record.js";
 import type { Clock } from "./clock.js";
 import type { EventBus, PipelineEventName, PipelineEvents } from "./events.js";
 import type { PipelineResult, StepResult } from "./result.js";
@@ -18,15 +18,14 @@ export class ExecutionState {
   readonly #bus: EventBus;
   readonly #checkpoint: Checkpoint | undefined;
   readonly #clock: Clock;
-  readonly #compactAfterLines: number;
+  /** Items of map steps recorded so far: they count, like steps, towards when to compact. */
+  #itemsRecorded = 0;
 
   constructor(record: ExecutionRecord, bus: EventBus, checkpoint: Checkpoint | undefined, clock: Clock) {
     this.record = record;
     this.#bus = bus;
     this.#checkpoint = checkpoint;
     this.#clock = clock;
-    // Compacting after a number of lines proportional to the steps keeps the total cost linear.
-    this.#compactAfterLines = Math.max(1000, 4 * record.steps.length);
     record.steps.forEach((step, index) => {
       if (step.status === StepStatus.SUCCESS) {
         this.outputs[step.name] = step.output;
@@ -39,10 +38,11 @@ export class ExecutionState {
     return this.#checkpoint?.path;
   }
 
-  started(): void {
+  started(graph: PipelineEvents["pipelineStarted"]["graph"]): void {
     this.#emit("pipelineStarted", {
       description: this.record.description,
       steps: this.record.steps.map((s) => s.name),
+      graph,
       checkpointPath: this.checkpointPath,
       resumedFrom: this.record.resumedFrom,
     });
@@ -55,6 +55,50 @@ export class ExecutionState {
 
   warn(message: string): void {
     this.#emit("pipelineWarning", { message });
+  }
+
+  /** The step ran not: its condition was false, or a step it waits for failed. */
+  stepSkipped(index: number, reason: string): Promise<void> {
+    const step = this.#finish(index, StepStatus.SKIPPED, 0);
+    step.skipReason = reason;
+    this.#emitStep("stepSkipped", index, { reason, error: undefined });
+    return this.#persist(index, true);
+  }
+
+  /** The step was stopped while it ran: the execution was cancelled, or another step failed. */
+  stepCancelled(index: number, reason: string, elapsedTime: number): Promise<void> {
+    const step = this.#finish(index, StepStatus.CANCELLED, elapsedTime);
+    step.error = `cancelled: ${reason}`;
+    this.#emitStep("stepCancelled", index, { reason, elapsedTime });
+    return this.#persist(index, true);
+  }
+
+  /**
+   * A map step starts over `keys` (one per item). Items that succeeded in the execution resumed, with
+   * the same key, are kept; returns how many. Wherever they were in the old list, they move to the new one.
+   */
+  mapStarted(index: number, keys: readonly string[], maxAttempts: number): number {
+    const step = this.#step(index);
+    const old = step.items ?? [];
+    const aligned = old.length === keys.length && old.every((item, i) => item === null || item.key === keys[i]);
+    let items: Array<ItemRecord | null>;
+    if (aligned) {
+      items = old.map((item) => (item?.status === "success" ? item : null));
+    } else {
+      const byKey = new Map(old.flatMap((item) => (item?.status === "success" ? [[item.key, item] as const] : [])));
+      items = keys.map((key) => byKey.get(key) ?? null);
+    }
+    step.items = items;
+    this.stepStarted(index, 1, maxAttempts);
+    return items.reduce((n, item) => (item ? n + 1 : n), 0);
+  }
+
+  /** Item `item` of map step `index` ended; journaled at once, durable within one group commit. */
+  itemFinished(index: number, item: number, record: ItemRecord): void {
+    const step = this.#step(index);
+    (step.items ??= [])[item] = record;
+    this.#itemsRecorded++;
+    if (this.#checkpoint && step.checkpoint) void this.#checkpoint.recordItem(index, item, record);
   }
 
   stepStarted(index: number, attempt: number, maxAttempts: number): void {
@@ -113,8 +157,13 @@ export class ExecutionState {
     this.#emitStep("stepLog", index, { message });
   }
 
-  stepProgress(index: number, done: number, total: number | undefined): void {
-    this.#emitStep("stepProgress", index, { done, total });
+  stepProgress(index: number, done: number, total: number | undefined, failed?: number): void {
+    this.#emitStep("stepProgress", index, { done, total, failed });
+  }
+
+  /** True when someone listens to `event`: lets callers skip work nobody sees. */
+  listens(event: PipelineEventName): boolean {
+    return this.#bus.has(event);
   }
 
   /** Records the final status, folds the journal into the checkpoint file, and emits `pipelineFinished`. */
@@ -142,6 +191,7 @@ export class ExecutionState {
       totalSteps: steps.length,
       successfulSteps: count(StepStatus.SUCCESS),
       failedSteps: count(StepStatus.FAILED),
+      cancelledSteps: count(StepStatus.CANCELLED),
       skippedSteps: count(StepStatus.SKIPPED),
       rolledBackSteps: count(StepStatus.ROLLED_BACK),
       totalTime: this.record.totalTime ?? 0,
@@ -171,7 +221,9 @@ export class ExecutionState {
     const written = checkpoint.recordStep(index, durable);
     if (!durable) return;
     await written;
-    if (checkpoint.journalLines >= this.#compactAfterLines) await checkpoint.compact();
+    // Compacting after a number of lines proportional to what is recorded keeps the total cost linear.
+    const compactAfterLines = Math.max(1000, 4 * (this.record.steps.length + this.#itemsRecorded));
+    if (checkpoint.journalLines >= compactAfterLines) await checkpoint.compact();
   }
 
   #emit<E extends PipelineEventName>(event: E, fields: EventFields<E>): void {
@@ -197,6 +249,7 @@ type StepEventName = Extract<
   | "stepSucceeded"
   | "stepFailed"
   | "stepSkipped"
+  | "stepCancelled"
   | "stepResumed"
   | "stepLog"
   | "stepProgress"

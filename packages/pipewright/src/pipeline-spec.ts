@@ -2,8 +2,9 @@ import type { SourceLocation } from "./errors.js";
 import type { Json } from "./types.js";
 
 /**
- * A pipeline as data: what YAML loads into and what `toYaml` writes out. Commands are registry names,
- * so a spec is plain JSON and can be stored, compared and sent to another machine.
+ * A pipeline as data: what YAML loads into and what `toYaml` writes out. Commands are registry names
+ * and conditions are expression text, so a spec is plain JSON and can be stored, compared and sent to
+ * another machine.
  */
 export interface PipelineSpec {
   name: string;
@@ -13,10 +14,26 @@ export interface PipelineSpec {
   steps: StepSpec[];
 }
 
-export interface StepSpec {
+/** One entry of `steps:`: a command step (maybe a map step), a parallel group, or a nested pipeline. */
+export type StepSpec = CommandStepSpec | ParallelGroupSpec | SubpipelineSpec;
+
+/** What every kind of entry has. */
+interface StepSpecBase {
   name: string;
+  /**
+   * The steps this one waits for (YAML `depends_on`). Absent: the entry before it; `[]`: none.
+   * For a group or a nested pipeline, what its first steps wait for.
+   */
+  dependsOn?: string[];
+  /** Where the entry is defined, for error messages. Not written out. */
+  location?: SourceLocation;
+}
+
+/** A step that runs a registry command (once, or once per item when `map` is set). */
+export interface CommandStepSpec extends StepSpecBase {
   /** Registry name of the command. */
   command: string;
+  /** The command's args; strings may hold `${{ expression }}`s, resolved when the step starts. */
   args: Record<string, Json>;
   description?: string;
   retryCount?: number;
@@ -26,10 +43,54 @@ export interface StepSpec {
   jitter?: number;
   skipOnError?: boolean;
   checkpoint?: boolean;
+  /** Seconds an attempt may run before it is aborted and counts as failed. */
+  timeout?: number;
+  /** An expression (YAML `if:`, e.g. `${{ params.MODE == 'full' }}`): when false, the step is skipped. */
+  condition?: string;
+  /** Runs the command once per item. */
+  map?: MapSpec;
   /** A registry command that undoes the step, with its own args. */
   rollback?: { command: string; args: Record<string, Json> };
-  /** Where the step is defined, for error messages. Not written out. */
-  location?: SourceLocation;
   /** Where the step's `command` value is, for "Unknown command" errors. Not written out. */
   commandLocation?: SourceLocation;
+  /** Where the `if:` value is, for expression errors. Not written out. */
+  conditionLocation?: SourceLocation;
+}
+
+/** How a map step fans out. */
+export interface MapSpec {
+  /** The items: a list, or an expression giving one (e.g. `${{ steps.list-files.output.files }}`). */
+  items: Json[] | string;
+  /** The arg that receives the item. @default "item" */
+  itemArg?: string;
+  /** Items run at once. @default the execution's concurrency */
+  concurrency?: number;
+  /** Failed items tolerated before the step fails: a count (`3`) or a percentage (`"5%"`). @default 0 */
+  allowedFailures?: number | string;
+}
+
+/** Steps that run side by side (YAML `parallel:`); the entry after the group waits for all of them. */
+export interface ParallelGroupSpec extends StepSpecBase {
+  parallel: StepSpec[];
+}
+
+/** Another pipeline run as part of this one (YAML `pipeline:`); its steps are named `<name>/<inner>`. */
+export interface SubpipelineSpec extends StepSpecBase {
+  pipeline: PipelineSpec;
+  /** The file it was loaded from, relative to the including file as written; written back instead of the steps. */
+  path?: string;
+  /** Params given to the nested pipeline by the including one (already applied to `pipeline`). */
+  params?: Record<string, string>;
+}
+
+export function isParallelGroupSpec(step: StepSpec): step is ParallelGroupSpec {
+  return "parallel" in step;
+}
+
+export function isSubpipelineSpec(step: StepSpec): step is SubpipelineSpec {
+  return "pipeline" in step;
+}
+
+export function isCommandStepSpec(step: StepSpec): step is CommandStepSpec {
+  return "command" in step;
 }

@@ -37,6 +37,8 @@ export interface PipelineResult {
   totalSteps: number;
   successfulSteps: number;
   failedSteps: number;
+  /** Steps stopped while they ran (cancellation, or another step's failure). */
+  cancelledSteps: number;
   skippedSteps: number;
   rolledBackSteps: number;
   totalTime: number;

@@ -1,30 +1,28 @@
 import { hostname } from "node:os";
-import { setImmediate as nextTurn } from "node:timers/promises";
 import { CheckpointStore } from "./checkpoint/checkpoint-store.js";
 import type { ExecutionRecord, StepRecord } from "./checkpoint/execution-record.js";
 import type { EventBus } from "./events.js";
 import { resolveExecuteOptions, type ExecuteOptions } from "./execute-options.js";
 import { executionIdAt } from "./execution-id.js";
 import { ExecutionState } from "./execution-state.js";
+import type { ExecutionGraph } from "./graph.js";
 import type { PipelineResult } from "./result.js";
 import { rollBackCompletedSteps } from "./rollback.js";
-import type { StepDefinition } from "./step-definition.js";
-import { runStep, type RunEnvironment } from "./step-runner.js";
+import { runGraph } from "./scheduler.js";
+import type { RunEnvironment } from "./step-runner.js";
 import { ExecutionStatus, StepStatus } from "./types.js";
-
-const TURN_EVERY_MS = 20;
 
 /** What `execute` needs of a pipeline. */
 export interface PipelineDefinition {
   name: string;
   description: string | undefined;
   checkpointDir: string;
-  steps: readonly StepDefinition[];
+  graph: ExecutionGraph;
   params: Readonly<Record<string, string>>;
   bus: EventBus;
 }
 
-/** Runs a pipeline once: resume, steps in order, rollback on failure, the final checkpoint. */
+/** Runs a pipeline once: resume, the steps as their graph allows, rollback on failure, the final checkpoint. */
 export async function runPipeline(pipeline: PipelineDefinition, executeOptions?: ExecuteOptions): Promise<PipelineResult> {
   const options = resolveExecuteOptions(executeOptions);
   const { clock } = options;
@@ -47,45 +45,41 @@ export async function runPipeline(pipeline: PipelineDefinition, executeOptions?:
     enableRollback: options.enableRollback,
     pid: process.pid,
     hostname: hostname(),
-    steps: initialStepRecords(pipeline.steps, previous),
+    steps: initialStepRecords(pipeline.graph, previous),
   };
   const checkpoint = options.checkpoint ? await store.create(record) : undefined;
   const state = new ExecutionState(record, pipeline.bus, checkpoint, clock);
   if (warning) state.warn(warning);
-  state.started();
+  state.started(
+    pipeline.graph.steps.map((step, i) => ({
+      name: step.name,
+      dependsOn: (pipeline.graph.upstream[i] ?? []).map((d) => pipeline.graph.steps[d]?.name ?? ""),
+      kind: step.map ? "map" : "step",
+      group: step.group,
+    })),
+  );
 
-  const cancel = new AbortController();
-  const onAbort = () => cancel.abort(options.signal?.reason);
+  // Aborted by the caller's signal (cancel) or by the scheduler when a failed step stops the run.
+  const stop = new AbortController();
+  const onAbort = () => stop.abort(options.signal?.reason);
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener("abort", onAbort, { once: true });
   const env: RunEnvironment = {
+    graph: pipeline.graph,
     state,
     executor: options.executor,
     clock,
     random: options.random,
-    signal: cancel.signal,
+    signal: stop.signal,
     params,
+    concurrency: options.concurrency,
   };
 
   try {
-    let failed = false;
-    let lastTurn = performance.now();
-    for (const [index, step] of pipeline.steps.entries()) {
-      if (record.steps[index]?.status === StepStatus.SUCCESS) continue; // restored by resume
-      // Synchronous commands never give the event loop a turn: without one now and then, timers and
-      // signal handlers (Ctrl-C) would wait for the whole run. Real time, not the injected clock.
-      if (performance.now() - lastTurn > TURN_EVERY_MS) {
-        await nextTurn();
-        lastTurn = performance.now();
-      }
-      if (cancel.signal.aborted) break;
-      const outcome = await runStep(step, index, env);
-      if (outcome === "failed") failed = true;
-      if (outcome === "cancelled" || (outcome === "failed" && options.stopOnError)) break;
-    }
-    const status = cancel.signal.aborted ? ExecutionStatus.CANCELLED : failed ? ExecutionStatus.FAILED : ExecutionStatus.SUCCESS;
+    const { failed } = await runGraph(env, { stopOnError: options.stopOnError, failFast: options.failFast }, stop);
+    const status = options.signal?.aborted ? ExecutionStatus.CANCELLED : failed ? ExecutionStatus.FAILED : ExecutionStatus.SUCCESS;
     if (status !== ExecutionStatus.SUCCESS && options.enableRollback) {
-      await rollBackCompletedSteps(pipeline.steps, state, clock);
+      await rollBackCompletedSteps(pipeline.graph.steps, state, clock);
     }
     return await state.finished(status, (clock.now() - startedAt) / 1000);
   } finally {
@@ -109,15 +103,19 @@ async function findPrevious(
   return { previous: await store.load(path) };
 }
 
-/** Pending records, except steps that succeeded in the execution resumed with the same fingerprint. */
-function initialStepRecords(steps: readonly StepDefinition[], previous: ExecutionRecord | undefined): StepRecord[] {
+/**
+ * Pending records, except steps that succeeded in the execution resumed with the same fingerprint; a
+ * map step that did not finish there keeps the items that succeeded.
+ */
+function initialStepRecords(graph: ExecutionGraph, previous: ExecutionRecord | undefined): StepRecord[] {
   const before = new Map(previous?.steps.map((s) => [s.name, s]));
-  return steps.map((step) => {
+  return graph.steps.map((step, index) => {
+    const fingerprint = graph.fingerprints[index] as string;
     const fresh: StepRecord = {
       name: step.name,
       status: StepStatus.PENDING,
       command: step.commandName,
-      fingerprint: step.fingerprint,
+      fingerprint,
       checkpoint: step.options.checkpoint,
       attempts: 0,
       attemptErrors: [],
@@ -131,9 +129,9 @@ function initialStepRecords(steps: readonly StepDefinition[], previous: Executio
       rollbackError: undefined,
     };
     const old = before.get(step.name);
-    const reusable =
-      previous && old?.status === StepStatus.SUCCESS && old.checkpoint && step.options.checkpoint && old.fingerprint === step.fingerprint;
-    if (!reusable) return fresh;
+    const unchanged = previous && old?.checkpoint && step.options.checkpoint && old.fingerprint === fingerprint;
+    if (unchanged && old.status !== StepStatus.SUCCESS && old.items) return { ...fresh, items: old.items };
+    if (!unchanged || old.status !== StepStatus.SUCCESS) return fresh;
     return {
       ...fresh,
       status: StepStatus.SUCCESS,

@@ -1,7 +1,9 @@
-import { ValidationError } from "./errors.js";
-import { stepFingerprint } from "./fingerprint.js";
+import { errorMessage, ValidationError, type SourceLocation } from "./errors.js";
+import { parseCondition, type Expression } from "./expressions/expression.js";
+import { compileTemplate, type CompiledTemplate } from "./expressions/template.js";
+import { resolveMapOptions, type MapStepOptions, type ResolvedMapOptions } from "./map-options.js";
 import type { CommandResolver } from "./registry.js";
-import { resolveStepOptions, type ResolvedStepOptions, type RollbackContext, type StepOptions } from "./step-options.js";
+import { resolveStepOptions, type ResolvedStepOptions, type RollbackContext, type StepCondition, type StepOptions } from "./step-options.js";
 import type { Command, Json } from "./types.js";
 
 /** A rollback ready to run, with what `toYaml` needs to write it back. */
@@ -11,14 +13,45 @@ export interface RollbackAction {
   spec: { command: string; args: Record<string, Json> } | undefined;
 }
 
-/** A step as the engine runs it: command resolved, options checked and defaulted. */
+/** A step's condition, ready to test: a function, or a parsed expression with its text (for messages and YAML). */
+export type ConditionCheck = { function: StepCondition } | { expression: Expression; text: string };
+
+/** A step as the engine runs it: command resolved, options checked and defaulted, expressions parsed. */
 export interface StepDefinition {
+  /** Unique in the pipeline; steps of nested pipelines are named `outer/inner`. */
   name: string;
   commandName: string;
   command: Command;
   options: ResolvedStepOptions;
+  /** The args, with their `${{ }}` expressions compiled: resolved when the step starts. */
+  args: CompiledTemplate;
+  condition: ConditionCheck | undefined;
+  /** Set for a map step: the command runs once per item. */
+  map: ResolvedMapOptions | undefined;
   rollback: RollbackAction | undefined;
-  fingerprint: string;
+  /** Names of what the step waits for, defaults applied (a group's or nested pipeline's name stands for all of it). */
+  dependsOn: readonly string[];
+  /**
+   * Whether `dependsOn` was named (needs those steps' results) rather than defaulted (only comes after
+   * them). With `stopOnError: false`, a failure skips only the steps that named it.
+   */
+  explicitDependsOn: boolean;
+  /** The parallel group or nested pipeline the step belongs to, if any. */
+  group: string | undefined;
+  /** Prefix of the names the step's expressions mean: `steps.x` in a step of nested pipeline `sub` is `sub/x`. */
+  namespace: string;
+  /** The params the step sees, when not the run's (a nested pipeline's own). */
+  params: Readonly<Record<string, string>> | undefined;
+  /** Where the step is written, for error messages. */
+  location: SourceLocation | undefined;
+}
+
+/** Where a step sits in the pipeline: given by the pipeline as it adds the step. */
+export interface StepPlacement {
+  /** What the step waits for when its options name nothing. */
+  defaultDependsOn: readonly string[];
+  group?: string;
+  location?: SourceLocation;
 }
 
 /**
@@ -28,11 +61,12 @@ export interface StepDefinition {
 export function defineStep(
   name: string,
   command: Command | string,
-  options: StepOptions<unknown> | undefined,
+  options: StepOptions<unknown> | MapStepOptions<unknown> | undefined,
   commands: CommandResolver,
-  upstream: readonly StepDefinition[],
+  placement: StepPlacement,
 ): StepDefinition {
   const resolved = resolveStepOptions(name, options);
+  const map = options && "items" in options && options.items !== undefined ? resolveMapOptions(name, options) : undefined;
   const [commandName, fn] = resolveCommand(`Step "${name}"`, command, commands);
   checkArgs(`Step "${name}"`, fn, resolved.args);
   return {
@@ -40,9 +74,35 @@ export function defineStep(
     commandName,
     command: fn,
     options: resolved,
+    args: compiled(`Step "${name}"`, resolved.args),
+    condition: conditionCheck(name, resolved.condition),
+    map,
     rollback: resolveRollback(name, resolved.rollback, commands),
-    fingerprint: stepFingerprint(commandName, fn, resolved.args, upstream.map((step) => step.fingerprint)),
+    dependsOn: resolved.dependsOn ?? placement.defaultDependsOn,
+    explicitDependsOn: resolved.dependsOn !== undefined,
+    group: placement.group,
+    namespace: "",
+    params: undefined,
+    location: placement.location,
   };
+}
+
+function compiled(where: string, args: Record<string, Json>): CompiledTemplate {
+  try {
+    return compileTemplate(args);
+  } catch (error) {
+    throw new ValidationError(`${where}: ${errorMessage(error)}`);
+  }
+}
+
+function conditionCheck(stepName: string, condition: StepCondition | string | undefined): ConditionCheck | undefined {
+  if (condition === undefined) return undefined;
+  if (typeof condition === "function") return { function: condition };
+  try {
+    return { expression: parseCondition(condition), text: condition };
+  } catch (error) {
+    throw new ValidationError(`Step "${stepName}": invalid condition \`${condition}\`: ${errorMessage(error)}`);
+  }
 }
 
 function resolveCommand(where: string, command: Command | string, commands: CommandResolver): [string, Command] {

@@ -1,5 +1,5 @@
 import { ValidationError } from "./errors.js";
-import type { Command, Json } from "./types.js";
+import type { Command, Json, StepContext } from "./types.js";
 
 /** Undo a step's effects. A function, or a registry command run with its own args. */
 export type Rollback =
@@ -16,6 +16,9 @@ export interface RollbackContext {
   readonly params: Readonly<Record<string, string>>;
   log(message: string): void;
 }
+
+/** Decides whether a step runs; when it returns false the step is `skipped`. */
+export type StepCondition = (ctx: StepContext) => boolean | Promise<boolean>;
 
 /** Options of `pipeline.addStep(name, command, options)`. Durations are in seconds. */
 export interface StepOptions<Args = Record<string, Json>> {
@@ -47,6 +50,18 @@ export interface StepOptions<Args = Record<string, Json>> {
   checkpoint?: boolean;
   /** A line shown in listings and written to YAML. */
   description?: string;
+  /**
+   * The steps this one waits for, by name; a parallel group's or nested pipeline's name means all of it.
+   * `[]`: none, the step may start at once. @default the step (or group) added before it
+   */
+  dependsOn?: string[];
+  /**
+   * Run the step only when this holds: a function of the context, or an expression such as
+   * `"params.MODE == 'full' && steps.stage.status == 'success'"`. False: the step is `skipped`.
+   */
+  condition?: StepCondition | string;
+  /** Seconds an attempt may run; then its signal aborts and the attempt fails ("timed out after N s") and may be retried. */
+  timeout?: number;
 }
 
 /** Step options with every default applied and every value checked. */
@@ -62,6 +77,10 @@ export interface ResolvedStepOptions {
   skipOnError: boolean;
   checkpoint: boolean;
   description: string | undefined;
+  /** As given; undefined means "the step before". */
+  dependsOn: string[] | undefined;
+  condition: StepCondition | string | undefined;
+  timeout: number | undefined;
 }
 
 export const STEP_OPTION_DEFAULTS = {
@@ -99,6 +118,14 @@ export function resolveStepOptions(stepName: string, options: StepOptions<unknow
   expect(isPlainObject(args), "args", "an object of plain JSON values", args);
   expect(o.shouldRetry === undefined || typeof o.shouldRetry === "function", "shouldRetry", "a function", o.shouldRetry);
   expect(o.rollback === undefined || typeof o.rollback === "function" || isPlainObject(o.rollback), "rollback", "a function or { command, args }", o.rollback);
+  expect(
+    o.dependsOn === undefined || (Array.isArray(o.dependsOn) && o.dependsOn.every((d) => typeof d === "string")),
+    "dependsOn",
+    "a list of step names",
+    o.dependsOn,
+  );
+  expect(o.condition === undefined || ["function", "string"].includes(typeof o.condition), "condition", "a function or an expression", o.condition);
+  expect(o.timeout === undefined || (typeof o.timeout === "number" && o.timeout > 0), "timeout", "a number of seconds > 0", o.timeout);
 
   if (problems.length > 0) throw new ValidationError(problems.map((message) => ({ message })));
   return {
@@ -113,6 +140,9 @@ export function resolveStepOptions(stepName: string, options: StepOptions<unknow
     skipOnError: o.skipOnError,
     checkpoint: o.checkpoint,
     description: o.description,
+    dependsOn: o.dependsOn && [...o.dependsOn],
+    condition: o.condition,
+    timeout: o.timeout,
   };
 }
 

@@ -8,6 +8,8 @@ export const StepStatus = {
   SUCCESS: "success",
   FAILED: "failed",
   SKIPPED: "skipped",
+  /** Stopped while it ran: the execution was cancelled, or another step failed. */
+  CANCELLED: "cancelled",
   ROLLED_BACK: "rolled_back",
 } as const;
 export type StepStatus = (typeof StepStatus)[keyof typeof StepStatus];
@@ -38,6 +40,9 @@ export interface StepContext {
   log(message: string): void;
   /** Report progress, e.g. `progress(40, 100)`. */
   progress(done: number, total?: number): void;
+  /** In a map step: the item this call handles, and its position in the list. */
+  readonly item?: Json;
+  readonly itemIndex?: number;
 }
 
 /** A step's work: receives its args and a context, returns plain JSON (or nothing). */

@@ -7,6 +7,8 @@ import { CheckpointStore } from "../src/index.js";
 import { tempDir } from "./helpers.js";
 
 const CHILD = fileURLToPath(new URL("./fixtures/crash-child.ts", import.meta.url));
+const MAP_CHILD = fileURLToPath(new URL("./fixtures/map-crash-child.ts", import.meta.url));
+const ITEMS = 400;
 const STEPS = 60;
 
 /** A small seeded generator (mulberry32): the kill moments are the same on every run. */
@@ -25,9 +27,9 @@ async function lines(file: string): Promise<string[]> {
 }
 
 /** Starts the child; kills it with SIGKILL `delayMs` after it has run its first new step. */
-function runChild(dir: string, output: string, killAfterMs: number | undefined): Promise<number | null> {
+function runChild(dir: string, output: string, killAfterMs: number | undefined, script = CHILD, size = STEPS): Promise<number | null> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", CHILD, join(dir, "checkpoints"), output, String(STEPS)], {
+    const child = spawn(process.execPath, ["--import", "tsx", script, join(dir, "checkpoints"), output, String(size)], {
       stdio: ["ignore", "ignore", "inherit"],
     });
     child.on("error", reject);
@@ -77,4 +79,28 @@ describe("crash safety", () => {
     expect(new Set(await lines(output))).toEqual(new Set(Array.from({ length: STEPS }, (_, i) => `step-${i}`)));
     expect(kills).toBeGreaterThanOrEqual(3);
   }, 60_000);
+
+  it("resumes a map step killed half way by running only the items not recorded as done", async () => {
+    const dir = await tempDir();
+    const output = join(dir, "output.txt");
+    const store = new CheckpointStore(join(dir, "checkpoints"));
+    const all = Array.from({ length: ITEMS }, (_, i) => `item-${i}`);
+
+    // Killed 150 ms after its first item: part of the way through 400 items of ≥ 2 ms, 4 at a time.
+    expect(await runChild(dir, output, 150, MAP_CHILD, ITEMS)).toBeNull();
+    const ranBefore = await lines(output);
+    const [killed] = await store.list("map-crash-test");
+    const done = new Set(killed!.record.steps[0]!.items!.flatMap((item) => (item?.status === "success" ? [JSON.parse(item.key) as string] : [])));
+    expect(done.size).toBeGreaterThan(0);
+    expect(done.size).toBeLessThan(ITEMS);
+    // An item is journaled after it ran: what the checkpoint holds ran, and at most a few more ran unrecorded.
+    expect([...done].every((item) => ranBefore.includes(item))).toBe(true);
+
+    expect(await runChild(dir, output, undefined, MAP_CHILD, ITEMS)).toBe(0);
+    const ranAfter = (await lines(output)).slice(ranBefore.length);
+    expect(ranAfter.sort()).toEqual(all.filter((item) => !done.has(item)).sort());
+    const [final] = await store.list("map-crash-test");
+    expect(final?.record.status).toBe("success");
+    expect((final?.record.steps[0]?.output as { succeeded: number }).succeeded).toBe(ITEMS);
+  }, 30_000);
 });

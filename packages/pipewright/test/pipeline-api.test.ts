@@ -94,7 +94,7 @@ describe("Pipeline API", () => {
     const registry = new Map([["double", (args: { n: number }) => args.n * 2]]);
     const pipeline = new Pipeline({ name: "map-registry", registry, checkpointDir: await tempDir() }).addStep("d", "double", { args: { n: 21 } });
     expect((await pipeline.execute()).steps[0]?.output).toBe(42);
-    expect(pipeline.toSpec().steps[0]?.command).toBe("double");
+    expect(pipeline.toSpec().steps[0]).toMatchObject({ command: "double" });
   });
 
   it("defaults the checkpoint directory to data/.pipeline_checkpoints", () => {

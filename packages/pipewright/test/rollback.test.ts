@@ -103,7 +103,7 @@ describe("rollback", () => {
     const result = await pipeline.execute({ enableRollback: true, signal: controller.signal });
     expect(result.status).toBe("cancelled");
     expect(undone).toEqual(["a"]);
-    expect(result.steps.map((s) => s.status)).toEqual(["rolled_back", "rolled_back", "failed"]);
+    expect(result.steps.map((s) => s.status)).toEqual(["rolled_back", "rolled_back", "cancelled"]);
   });
 
   it("rolls back with a registry command, as YAML pipelines do", async () => {
@@ -144,7 +144,7 @@ describe("skipOnError and stopOnError", () => {
     expect(ran).toEqual(["next"]);
   });
 
-  it("stopOnError stops at the first failure; later steps stay pending", async () => {
+  it("stopOnError stops at the first failure; later steps are marked as not run because of it", async () => {
     const ran: string[] = [];
     const pipeline = new Pipeline({ name: "stop", checkpointDir: await tempDir() })
       .addStep("a", () => {
@@ -153,7 +153,8 @@ describe("skipOnError and stopOnError", () => {
       .addStep("b", () => ran.push("b"));
     const result = await pipeline.execute();
     expect(ran).toEqual([]);
-    expect(result.steps.map((s) => s.status)).toEqual(["failed", "pending"]);
+    expect(result.steps.map((s) => s.status)).toEqual(["failed", "skipped"]);
+    expect(result.steps[1]?.skipReason).toBe('not run: step "a" failed');
     expect(result.status).toBe("failed");
   });
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ExecutionRecord, StepRecord } from "./execution-record.js";
+import type { ExecutionRecord, ItemRecord, StepRecord } from "./execution-record.js";
 
 /**
  * The checkpoint file, in the original tool's snake_case format (`pipeline_name`, `execution_id`,
@@ -7,7 +7,7 @@ import type { ExecutionRecord, StepRecord } from "./execution-record.js";
  */
 const jsonValue: z.ZodType<unknown> = z.unknown();
 const optionalString = z.string().nullish().transform((v) => v ?? undefined);
-const statusValues = ["pending", "running", "success", "failed", "skipped", "rolled_back"] as const;
+const statusValues = ["pending", "running", "success", "failed", "skipped", "cancelled", "rolled_back"] as const;
 
 const stepSchema = z.object({
   name: z.string(),
@@ -27,6 +27,8 @@ const stepSchema = z.object({
   resumed_from: optionalString,
   skip_reason: optionalString,
   rollback_error: optionalString,
+  // Items are checked by itemFromJson: zod over 100,000 of them would cost more than the rest of a resume.
+  items: z.array(z.unknown()).optional(),
 });
 
 const executionSchema = z.object({
@@ -49,10 +51,8 @@ const executionSchema = z.object({
 /** A journal line: the whole new record of one step. (The execution's own fields change only by compaction.) */
 const journalLineSchema = z.object({ step: z.number().int().nonnegative(), record: stepSchema });
 
-export interface JournalEntry {
-  step: number;
-  record: StepRecord;
-}
+/** A journal line: the new record of one step, or of one item of a map step. */
+export type JournalEntry = { step: number; record: StepRecord } | { step: number; item: number; itemRecord: ItemRecord };
 
 function stepToJson(step: StepRecord) {
   return {
@@ -71,7 +71,26 @@ function stepToJson(step: StepRecord) {
     resumed_from: step.resumedFrom ?? null,
     skip_reason: step.skipReason ?? null,
     rollback_error: step.rollbackError ?? null,
+    ...(step.items && { items: step.items.map((item) => item && itemToJson(item)) }),
   };
+}
+
+function itemToJson(item: ItemRecord) {
+  return { key: item.key, status: item.status, attempts: item.attempts, output: item.output, error: item.error ?? null };
+}
+
+/** Checks one item by hand (see stepSchema.items). */
+function itemFromJson(json: unknown): ItemRecord | null {
+  if (json === null) return null;
+  const item = json as Record<string, unknown>;
+  const valid =
+    typeof json === "object" &&
+    typeof item.key === "string" &&
+    (item.status === "success" || item.status === "failed") &&
+    typeof item.attempts === "number" &&
+    (item.error === null || item.error === undefined || typeof item.error === "string");
+  if (!valid) throw new Error(`item: expected { key, status: "success" | "failed", attempts, output, error }, got ${JSON.stringify(json)?.slice(0, 200)}`);
+  return { key: item.key as string, status: item.status as ItemRecord["status"], attempts: item.attempts as number, output: (item.output ?? null) as ItemRecord["output"], error: (item.error ?? undefined) as string | undefined };
 }
 
 /**
@@ -131,6 +150,7 @@ function stepFromJson(json: z.infer<typeof stepSchema>): StepRecord {
     resumedFrom: json.resumed_from,
     skipReason: json.skip_reason,
     rollbackError: json.rollback_error,
+    ...(json.items && { items: json.items.map(itemFromJson) }),
   };
 }
 
@@ -158,6 +178,12 @@ export function executionFromJson(data: unknown): ExecutionRecord {
 }
 
 export function journalEntryFromJson(data: unknown): JournalEntry {
+  const line = data as { step?: unknown; item?: unknown; record?: unknown } | null;
+  if (typeof line?.item === "number" && typeof line.step === "number") {
+    const itemRecord = itemFromJson(line.record);
+    if (!itemRecord || !Number.isInteger(line.item) || line.item < 0) throw new Error("item line: expected a finished item at a position ≥ 0");
+    return { step: line.step, item: line.item, itemRecord };
+  }
   const parsed = journalLineSchema.safeParse(data);
   if (!parsed.success) throw new Error(describeIssue(parsed.error));
   return { step: parsed.data.step, record: stepFromJson(parsed.data.record) };
@@ -166,6 +192,11 @@ export function journalEntryFromJson(data: unknown): JournalEntry {
 /** A step as one line of JSON: in the snapshot and, wrapped, in the journal. */
 export function stepLine(step: StepRecord): string {
   return JSON.stringify(stepToJson(step));
+}
+
+/** The journal line of item `item` of map step `step`. */
+export function itemJournalLine(step: number, item: number, record: ItemRecord): string {
+  return `{"step":${step},"item":${item},"record":${JSON.stringify(itemToJson(record))}}\n`;
 }
 
 function describeIssue(error: z.ZodError): string {

@@ -1,7 +1,7 @@
 import { dirname } from "node:path";
 import { CheckpointError, errorMessage } from "../errors.js";
-import { checkpointText, executionFromJson, journalEntryFromJson, stepLine } from "./checkpoint-format.js";
-import type { ExecutionRecord } from "./execution-record.js";
+import { checkpointText, executionFromJson, itemJournalLine, journalEntryFromJson, stepLine } from "./checkpoint-format.js";
+import type { ExecutionRecord, ItemRecord } from "./execution-record.js";
 import { createFileAtomic, nodeFileSystem, syncDirectory, syncFile, writeFileAtomic, type FileSystem } from "./file-system.js";
 import { JournalWriter } from "./journal-writer.js";
 import { pathInside, safeFileName } from "./safe-file-name.js";
@@ -154,8 +154,10 @@ export class CheckpointStore {
     lines.forEach((line, i) => {
       try {
         const entry = journalEntryFromJson(JSON.parse(line));
-        if (entry.step >= record.steps.length) throw new Error(`step ${entry.step} does not exist`);
-        record.steps[entry.step] = entry.record;
+        const step = record.steps[entry.step];
+        if (!step) throw new Error(`step ${entry.step} does not exist`);
+        if ("record" in entry) record.steps[entry.step] = entry.record;
+        else (step.items ??= [])[entry.item] = entry.itemRecord;
       } catch (error) {
         throw corrupt(path, `line ${i + 1}: ${errorMessage(error)}`);
       }
@@ -204,6 +206,14 @@ export class Checkpoint {
     if (!step) throw new Error(`No step ${index}`);
     this.#restoredLines.delete(index);
     return this.#append(`{"step":${index},"record":${stepLine(step)}}\n`, durable);
+  }
+
+  /**
+   * Records how item `item` of map step `index` ended. Durable within one group commit of the journal;
+   * callers need not wait (a failure surfaces on the step's next durable write).
+   */
+  recordItem(index: number, item: number, record: ItemRecord): Promise<void> {
+    return this.#append(itemJournalLine(index, item, record), true);
   }
 
   /** Rewrites the snapshot with the whole current state and drops the journal. */

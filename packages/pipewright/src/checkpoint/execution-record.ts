@@ -20,6 +20,18 @@ export interface StepRecord {
   resumedFrom: string | undefined;
   skipReason: string | undefined;
   rollbackError: string | undefined;
+  /** For a map step: one record per item of the list, null while the item has not finished. */
+  items?: Array<ItemRecord | null>;
+}
+
+/** How one item of a map step ended. */
+export interface ItemRecord {
+  /** Identifies the item's value (its canonical JSON, hashed when long): resume matches items by it. */
+  key: string;
+  status: "success" | "failed";
+  attempts: number;
+  output: Json;
+  error: string | undefined;
 }
 
 /** Everything known about one execution of a pipeline. */
