@@ -1,5 +1,5 @@
 import type { ExecutionStatus, Json } from "./types.js";
-import type { PipelineResult } from "./result.js";
+import type { PipelineResult, StepResult } from "./result.js";
 
 interface EventBase {
   pipelineName: string;
@@ -33,6 +33,8 @@ export interface PipelineEvents {
   stepSkipped: StepEventBase & { reason: string; error: string | undefined };
   /** Stopped while it ran: the execution was cancelled, or (fail fast) another step failed. */
   stepCancelled: StepEventBase & { reason: string; elapsedTime: number };
+  /** After the specific event of every way a step ends (succeeded, failed, skipped, cancelled): one hook for all. */
+  stepCompleted: StepEventBase & { result: StepResult };
   /** A step that succeeded in the execution being resumed: not run again, its output handed on. */
   stepResumed: StepEventBase & { from: string; output: Json };
   stepLog: StepEventBase & { message: string };

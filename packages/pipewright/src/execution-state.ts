@@ -62,6 +62,7 @@ export class ExecutionState {
     const step = this.#finish(index, StepStatus.SKIPPED, 0);
     step.skipReason = reason;
     this.#emitStep("stepSkipped", index, { reason, error: undefined });
+    this.#completed(index);
     return this.#persist(index, true);
   }
 
@@ -70,6 +71,7 @@ export class ExecutionState {
     const step = this.#finish(index, StepStatus.CANCELLED, elapsedTime);
     step.error = `cancelled: ${reason}`;
     this.#emitStep("stepCancelled", index, { reason, elapsedTime });
+    this.#completed(index);
     return this.#persist(index, true);
   }
 
@@ -124,6 +126,7 @@ export class ExecutionState {
     this.outputs[step.name] = output;
     this.completionOrder.push(index);
     this.#emitStep("stepSucceeded", index, { attempts: step.attempts, elapsedTime, output });
+    this.#completed(index);
     return this.#persist(index, true);
   }
 
@@ -138,6 +141,7 @@ export class ExecutionState {
     } else {
       this.#emitStep("stepFailed", index, { attempts: step.attempts, elapsedTime, error });
     }
+    this.#completed(index);
     return this.#persist(index, true);
   }
 
@@ -201,6 +205,12 @@ export class ExecutionState {
     };
   }
 
+  /** `stepCompleted`: one event for every way a step ends (the original tool's planned `on_step_complete`). */
+  #completed(index: number): void {
+    if (!this.#bus.has("stepCompleted")) return;
+    this.#emitStep("stepCompleted", index, { result: toStepResult(this.#step(index)) });
+  }
+
   #step(index: number): StepRecord {
     const step = this.record.steps[index];
     if (!step) throw new Error(`No step at index ${index}`);
@@ -250,6 +260,7 @@ type StepEventName = Extract<
   | "stepFailed"
   | "stepSkipped"
   | "stepCancelled"
+  | "stepCompleted"
   | "stepResumed"
   | "stepLog"
   | "stepProgress"

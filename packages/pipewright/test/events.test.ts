@@ -94,4 +94,19 @@ describe("events and hooks", () => {
     expect(finished?.result).toEqual(result);
     expect(finished?.status).toBe("success");
   });
+
+  it("stepCompleted fires once for every way a step ends, with the step's result", async () => {
+    const pipeline = new Pipeline({ name: "completed", checkpointDir: await tempDir() })
+      .addStep("ok", () => 1)
+      .addStep("skipped", () => 2, { condition: () => false })
+      .addStep("broken", () => {
+        throw new Error("boom");
+      })
+      .addStep("never", () => 3);
+    const completed: string[] = [];
+    pipeline.on("stepCompleted", (e) => completed.push(`${e.step}:${e.result.status}${e.result.error ? `:${e.result.error}` : ""}`));
+    await pipeline.execute();
+    expect(completed).toEqual(["ok:success", "skipped:skipped", "broken:failed:boom", "never:skipped"]);
+  });
 });
+
