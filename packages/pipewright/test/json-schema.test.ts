@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { pipelineJsonSchemaText, pipelineSchema, stepSchema } from "../src/yaml/pipeline-schema.js";
+import { commandStepSchema, pipelineJsonSchemaText, pipelineSchema } from "../src/yaml/pipeline-schema.js";
 
 const file = new URL("../schema/pipeline.schema.json", import.meta.url);
 
@@ -42,11 +42,15 @@ describe("schema/pipeline.schema.json", () => {
     expect(Object.keys(schema.properties)).toEqual(Object.keys(pipelineSchema.shape));
     expect(schema.required).toEqual(["name", "steps"]);
     expect(schema.additionalProperties).toBe(false);
-    const step = (schema.properties.steps as { items: { properties: object; required: string[]; additionalProperties: unknown } }).items;
-    expect(Object.keys(step.properties)).toEqual(Object.keys(stepSchema.shape));
+    expect(schema.properties.steps).toMatchObject({ items: { $ref: "#/$defs/Step" } });
+    type ObjectSchema = { properties: object; required: string[]; additionalProperties: unknown };
+    const step = schema.$defs.CommandStep as ObjectSchema;
+    expect(Object.keys(step.properties)).toEqual(Object.keys(commandStepSchema.shape));
     // kwargs has a default, so it is optional in the file.
     expect(step.required).toEqual(["name", "command"]);
     expect(step.additionalProperties).toBe(false);
-    expect(Object.keys(schema.$defs)).toEqual(["JsonValue"]);
+    expect((schema.$defs.ParallelGroup as ObjectSchema).required).toEqual(["name", "parallel"]);
+    expect((schema.$defs.NestedPipeline as ObjectSchema).required).toEqual(["name", "pipeline"]);
+    expect(Object.keys(schema.$defs).sort()).toEqual(["CommandStep", "JsonValue", "NestedPipeline", "ParallelGroup", "Step"]);
   });
 });

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ValidationError } from "../src/errors.js";
 import { escapeInterpolation, interpolate, variableLookup, yamlScalarValue } from "../src/yaml/interpolate.js";
 import { parsePipelineYaml, type LoadOptions } from "../src/yaml/load-pipeline-yaml.js";
+import { commandSteps } from "./fixtures/yaml-graph/spec-helpers.js";
 
 const vars = variableLookup({ CHIP: "67", NAME: "alisson", EMPTY: "" });
 
@@ -9,7 +10,7 @@ const vars = variableLookup({ CHIP: "67", NAME: "alisson", EMPTY: "" });
 function argsOf(kwargs: string, options: LoadOptions = {}) {
   const body = kwargs.split("\n").map((line) => `      ${line}`).join("\n");
   const text = `name: n\nsteps:\n  - name: a\n    command: c\n    kwargs:\n${body}\n`;
-  return parsePipelineYaml(text, "p.yml", { env: {}, ...options }).steps[0]?.args;
+  return commandSteps(parsePipelineYaml(text, "p.yml", { env: {}, ...options }))[0]?.args;
 }
 
 function problemsOf(text: string, options: LoadOptions = {}): string[] {
@@ -62,6 +63,18 @@ describe("interpolate", () => {
     for (const text of ["${X}", "$${X}", "$$${X}", "${{ e }}", "$", "a$", "${", "${X", "$$", "plain", "${X:-y} and ${{ z }}"]) {
       expect(interpolate(escapeInterpolation(text), nothing)).toEqual({ text, whole: false, problems: [] });
     }
+    // Every string of up to 6 characters from "$", "{", "}" and "x".
+    let texts = [""];
+    for (let length = 1; length <= 6; length++) {
+      texts = texts.flatMap((text) => ["$", "{", "}", "x"].map((c) => text + c));
+      for (const text of texts) expect(interpolate(escapeInterpolation(text), nothing).text).toBe(text);
+    }
+  });
+
+  it("escapeInterpolation leaves ${{ expressions }} readable, except right after a $", () => {
+    expect(escapeInterpolation("${{ steps.a.output }}/${X}")).toBe("${{ steps.a.output }}/$${X}");
+    expect(escapeInterpolation("${{ '${X}' }}")).toBe("${{ '${X}' }}");
+    expect(escapeInterpolation("$${{ e }}")).toBe("$$${{ e }}");
   });
 });
 
@@ -134,6 +147,12 @@ steps:
     expect(problemsOf(text)).toEqual([`6:15 ${message}`, `7:14 ${message}`, `8:10 ${message}`]);
   });
 
+  it("counts escapes of quoted scalars as the characters they stand for", () => {
+    const text = `name: n\nsteps:\n  - name: a\n    command: c\n    kwargs:\n      x: "\\t\\u00e9\\" \${X}"\n      y: 'it''s \${X}'\n`;
+    const message = "unset variable ${X} (give it with --param X=... or set it in the environment)";
+    expect(problemsOf(text)).toEqual([`6:22 ${message}`, `7:17 ${message}`]);
+  });
+
   it("reports malformed placeholders with their location", () => {
     const text = `name: n\nsteps:\n  - name: a\n    command: c\n    kwargs:\n      x: \${1X}\n      y: ok \${OPEN\n`;
     expect(problemsOf(text)).toEqual([
@@ -160,12 +179,12 @@ steps:
       n: \${N}
 `;
     const spec = parsePipelineYaml(text, "p.yml", { params: { A: "from-params" }, env: { A: "from-env", B: "from-env" } });
-    expect(spec.steps[0]?.args).toEqual({ a: "from-params", b: "from-env", c: "from-defaults", d: "inline", n: 5 });
+    expect(commandSteps(spec)[0]?.args).toEqual({ a: "from-params", b: "from-env", c: "from-defaults", d: "inline", n: 5 });
   });
 
   it("keeps params: defaults as written and does not interpolate them", () => {
     const text = `name: n\nparams:\n  V: 1.50\n  W: \${V}\nsteps:\n  - { name: s, command: c, kwargs: { v: "v\${V}", w: "\${W}" } }\n`;
-    expect(parsePipelineYaml(text, "p.yml", { env: {} }).steps[0]?.args).toEqual({ v: "v1.50", w: "${V}" });
+    expect(commandSteps(parsePipelineYaml(text, "p.yml", { env: {} }))[0]?.args).toEqual({ v: "v1.50", w: "${V}" });
   });
 
   describe("the environment", () => {

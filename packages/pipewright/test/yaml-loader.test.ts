@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ValidationError } from "../src/errors.js";
 import { loadPipelineYaml, parsePipelineYaml, type LoadOptions } from "../src/yaml/load-pipeline-yaml.js";
 import { ANALYZE_CHIP, MY_PIPELINE } from "./fixtures/original-examples.js";
+import { commandSteps } from "./fixtures/yaml-graph/spec-helpers.js";
 
 const at = (line: number, column: number) => ({ file: "p.yml", line, column });
 
@@ -62,13 +63,13 @@ describe("the original tool's examples", () => {
 
   it("loads analyze-chip.yml with CHIP_NUMBER=67 in the environment; the number stays a number", () => {
     const spec = parsePipelineYaml(ANALYZE_CHIP, "p.yml", { env: { CHIP_NUMBER: "67" } });
-    expect(spec.steps.map((s) => s.args)).toEqual([
+    expect(commandSteps(spec).map((s) => s.args)).toEqual([
       { chip_number: 67 },
       { chip_number: 67, output_dir: "output" },
       { chip_number: 67, output_dir: "output" },
     ]);
-    expect(spec.steps[0]?.retryCount).toBe(2);
-    expect(spec.steps[2]?.skipOnError).toBe(true);
+    expect(commandSteps(spec)[0]?.retryCount).toBe(2);
+    expect(commandSteps(spec)[2]?.skipOnError).toBe(true);
   });
 
   it("reports the missing CHIP_NUMBER at each use", () => {
@@ -139,8 +140,8 @@ steps:
       `name: n\nsteps:\n  - { name: a, command: c, kwargs: &k { x: [1] } }\n  - { name: b, command: c, kwargs: *k }\n`,
       "p.yml",
     );
-    expect(spec.steps[1]?.args).toEqual({ x: [1] });
-    expect(spec.steps[1]?.args).not.toBe(spec.steps[0]?.args);
+    expect(commandSteps(spec)[1]?.args).toEqual({ x: [1] });
+    expect(commandSteps(spec)[1]?.args).not.toBe(commandSteps(spec)[0]?.args);
   });
 
   it("accepts a command from knownCommands", () => {
@@ -197,7 +198,7 @@ steps:
     expect(problems("- a\n- b\n")).toEqual(["1:1 expected the document to be a mapping with name and steps, got a list"]);
     expect(problems("name: n\nsteps: []\n")).toEqual(["2:8 expected steps to be a non-empty list of steps, got an empty list"]);
     expect(problems("name: n\nsteps:\n  - just-a-name\n")).toEqual([
-      '3:5 expected step 1 to be a mapping with at least name and command, got "just-a-name"',
+      '3:5 expected step 1 to be a mapping with a name and one of command, parallel or pipeline, got "just-a-name"',
     ]);
   });
 
@@ -343,7 +344,7 @@ describe("safety", () => {
     const text = `name: n\nsteps:\n  - &s { name: a, command: c }\n  - <<: *s\n    name: b\n`;
     expect(problems(text)).toEqual([
       '4:5 missing required key "command" in step "b"',
-      '4:5 unknown key "<<" in step "b" (allowed keys: name, command, kwargs, description, retry_count, retry_delay, backoff, max_retry_delay, jitter, skip_on_error, checkpoint, rollback)',
+      '4:5 unknown key "<<" in step "b" (allowed keys: name, command, kwargs, description, depends_on, if, map, timeout, retry_count, retry_delay, backoff, max_retry_delay, jitter, skip_on_error, checkpoint, rollback)',
     ]);
   });
 
@@ -358,7 +359,7 @@ steps:
       nested: [{ __proto__: { polluted: yes } }]
     rollback: { command: u, kwargs: { __proto__: { polluted: yes } } }
 `;
-    const step = parsePipelineYaml(text, "p.yml").steps[0];
+    const step = commandSteps(parsePipelineYaml(text, "p.yml"))[0];
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.getPrototypeOf(step?.args)).toBe(Object.prototype);
     expect(Object.keys(step?.args ?? {})).toEqual(["__proto__", "constructor", "nested"]);

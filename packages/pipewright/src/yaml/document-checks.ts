@@ -1,7 +1,9 @@
 import { isAlias, isMap, isScalar, isSeq, visit, type Document, type Node } from "yaml";
 import type { SourceLocation, ValidationIssue } from "../errors.js";
 import { closestMatch } from "./closest-match.js";
-import type { Context } from "./document-context.js";
+import type { Context, Path } from "./document-context.js";
+import { allEntryPaths, entryPaths, pipelinePaths, stepKinds } from "./document-structure.js";
+import { entryLabel } from "./path-labels.js";
 
 /** Aliases in a file, and expansions of one anchor: enough for real files, far too few for a "billion laughs". */
 export const MAX_ALIAS_COUNT = 100;
@@ -62,27 +64,49 @@ export function duplicateKeys(doc: Document, at: (offset: number) => SourceLocat
   return issues;
 }
 
+/** An entry that is not exactly one kind of step; reported once, at the entry, instead of its schema problems. */
+export function kindProblem(ctx: Context, entry: Path): { message: string; node: Node | undefined } | undefined {
+  const kinds = stepKinds(ctx.value(entry));
+  if (kinds.length > 1) {
+    const got = `${kinds.slice(0, -1).join(", ")} and ${String(kinds.at(-1))}`;
+    return { message: `expected exactly one of command, parallel or pipeline in ${entryLabel(entry, ctx)}, got ${got}`, node: ctx.node(entry) };
+  }
+  if (kinds[0] === "parallel" && entry.at(-2) === "parallel") {
+    const group = entryLabel(entry.slice(0, -2), ctx);
+    const message = `parallel groups cannot be nested: ${entryLabel(entry, ctx)} is in ${group}; list its steps in ${group} directly`;
+    return { message, node: ctx.keyNode(entry, "parallel") };
+  }
+  return undefined;
+}
+
+export function kindProblems(ctx: Context): ValidationIssue[] {
+  return allEntryPaths(ctx).flatMap((entry) => {
+    const problem = kindProblem(ctx, entry);
+    return problem ? ctx.issue(problem.node, problem.message) : [];
+  });
+}
+
+/** Names shared by two entries of one pipeline, parallel members included (a nested pipeline's steps have their own). */
 export function duplicateStepNames(ctx: Context): ValidationIssue[] {
-  const steps = ctx.value(["steps"]);
-  if (!Array.isArray(steps)) return [];
-  const first = new Map<string, number>();
-  return steps.flatMap((_, index) => {
-    const name = ctx.value(["steps", index, "name"]);
-    if (typeof name !== "string") return [];
-    const firstIndex = first.get(name);
-    if (firstIndex === undefined) {
-      first.set(name, index);
-      return [];
-    }
-    const firstLine = ctx.locate(ctx.node(["steps", firstIndex, "name"])).line;
-    return ctx.issue(ctx.node(["steps", index, "name"]), `duplicate step name "${name}" (first defined at line ${firstLine})`);
+  return pipelinePaths(ctx).flatMap((pipeline) => {
+    const first = new Map<string, Path>();
+    return entryPaths(ctx, pipeline).flatMap((entry) => {
+      const name = ctx.value([...entry, "name"]);
+      if (typeof name !== "string") return [];
+      const previous = first.get(name);
+      if (!previous) {
+        first.set(name, entry);
+        return [];
+      }
+      const firstLine = ctx.locate(ctx.node([...previous, "name"])).line;
+      return ctx.issue(ctx.node([...entry, "name"]), `duplicate step name "${name}" (first defined at line ${firstLine})`);
+    });
   });
 }
 
 export function unknownCommands(ctx: Context, known: readonly string[] | undefined): ValidationIssue[] {
-  const steps = ctx.value(["steps"]);
-  if (!known || !Array.isArray(steps)) return [];
-  const paths = steps.flatMap((_, i) => [["steps", i, "command"], ["steps", i, "rollback", "command"]]);
+  if (!known) return [];
+  const paths = allEntryPaths(ctx).flatMap((entry) => [[...entry, "command"], [...entry, "rollback", "command"]]);
   return paths.flatMap((path) => {
     const command = ctx.value(path);
     if (typeof command !== "string" || command === "" || known.includes(command)) return [];

@@ -8,6 +8,8 @@ export type Path = readonly PropertyKey[];
 export class Context {
   constructor(
     readonly doc: Document,
+    /** The text the document was parsed from. */
+    readonly source: string,
     readonly data: unknown,
     readonly at: (offset: number) => SourceLocation,
     /** Scalars whose placeholders failed: already reported, so their schema problems are not. */
@@ -50,9 +52,9 @@ export class Context {
     return this.at(node?.range?.[0] ?? 0);
   }
 
-  /** An issue at `node`, or none when that node's placeholders were already reported. */
-  issue(node: Node | undefined, message: string): ValidationIssue[] {
-    return this.broken.has(node) ? [] : [{ message, location: this.locate(node) }];
+  /** An issue at `node` (at `offset` in the source, when given), or none when that node's placeholders were already reported. */
+  issue(node: Node | undefined, message: string, offset?: number): ValidationIssue[] {
+    return this.broken.has(node) ? [] : [{ message, location: offset === undefined ? this.locate(node) : this.at(offset) }];
   }
 
   value(path: Path): unknown {
@@ -62,11 +64,5 @@ export class Context {
       value = (value as Record<PropertyKey, unknown>)[key];
     }
     return value;
-  }
-
-  /** `step "stage-data"`, or `step 2` while it has no name. */
-  stepLabel(index: number): string {
-    const name = this.value(["steps", index, "name"]);
-    return typeof name === "string" && name !== "" ? `step "${name}"` : `step ${index + 1}`;
   }
 }

@@ -1,8 +1,9 @@
-import { isMap, isScalar, isSeq, parseDocument, type Document, type Node, type Scalar } from "yaml";
+import { isMap, isScalar, isSeq, parseDocument, type Scalar } from "yaml";
+import { offsetInSource } from "./source-offsets.js";
 
 /**
  * `${NAME}` and `${NAME:-default}` substitution in YAML scalar values.
- * `$${` is a literal `${`; `${{ ... }}` is a future expression syntax and is left as it is.
+ * `$${` is a literal `${`; `${{ ... }}` expressions are left as they are (the engine evaluates them).
  */
 
 /** The value of a variable, or undefined when it is not set. */
@@ -23,7 +24,12 @@ export interface Interpolated {
 
 const PLACEHOLDER_BODY = /^([A-Za-z_][A-Za-z0-9_]*)(?::-([^]*))?$/;
 
-export function interpolate(input: string, lookup: VariableLookup): Interpolated {
+/** What an "unset variable" message suggests: `--param` where the pipeline is run, `params:` where it is included. */
+export type UnsetHint = (name: string) => string;
+export const RUN_HINT: UnsetHint = (name) => `give it with --param ${name}=... or set it in the environment`;
+export const NESTED_HINT: UnsetHint = () => "give it in the params: of the entry that includes this pipeline, or set it in the environment";
+
+export function interpolate(input: string, lookup: VariableLookup, hint: UnsetHint = RUN_HINT): Interpolated {
   const problems: PlaceholderProblem[] = [];
   let text = "";
   let i = 0;
@@ -68,7 +74,7 @@ export function interpolate(input: string, lookup: VariableLookup): Interpolated
         if (value === undefined) {
           problems.push({
             index: dollar,
-            message: `unset variable \${${name}} (give it with --param ${name}=... or set it in the environment)`,
+            message: `unset variable \${${name}} (${hint(name)})`,
           });
         }
         text += value ?? placeholder;
@@ -80,9 +86,28 @@ export function interpolate(input: string, lookup: VariableLookup): Interpolated
   return { text, whole, problems };
 }
 
-/** Escapes a string so that `interpolate` gives it back unchanged (what the YAML writer uses). */
+/**
+ * Escapes a string so that `interpolate` gives it back unchanged (what the YAML writer uses).
+ * `${{ expressions }}` stay readable: interpolate() copies them verbatim, so they need no escape, except
+ * right after a `$`, where they would read as the `$${` escape.
+ */
 export function escapeInterpolation(text: string): string {
-  return text.replaceAll("${", () => "$${"); // a function: in a replacement string "$$" means "$"
+  let out = "";
+  let i = 0;
+  while (i < text.length) {
+    const dollar = text.indexOf("${", i);
+    if (dollar < 0) return out + text.slice(i);
+    out += text.slice(i, dollar);
+    if (text.startsWith("${{", dollar) && !out.endsWith("$")) {
+      const end = text.indexOf("}}", dollar + 3);
+      i = end < 0 ? text.length : end + 2;
+      out += text.slice(dollar, i);
+    } else {
+      out += "$${";
+      i = dollar + 2;
+    }
+  }
+  return out;
 }
 
 /** The first source that has the variable wins. Only own keys count: `${constructor}` is not `Object`'s. */
@@ -123,14 +148,20 @@ export interface ScalarProblem {
 }
 
 /**
- * Substitutes variables in every scalar value of the document, in place. Keys, aliases and the
- * top-level `params:` (the defaults themselves) are left alone. Scalars with a problem are not changed.
+ * Substitutes variables in every scalar value under `root`, in place, except under the nodes in `skip`.
+ * Keys and aliases are left alone. Scalars with a problem are not changed.
  */
-export function interpolateDocument(doc: Document, source: string, lookup: VariableLookup): ScalarProblem[] {
+export function interpolateNode(
+  root: unknown,
+  source: string,
+  lookup: VariableLookup,
+  hint: UnsetHint,
+  skip: ReadonlySet<unknown>,
+): ScalarProblem[] {
   const problems: ScalarProblem[] = [];
   const visitScalar = (node: Scalar) => {
     if (typeof node.value !== "string" || !node.value.includes("$")) return;
-    const result = interpolate(node.value, lookup);
+    const result = interpolate(node.value, lookup, hint);
     for (const problem of result.problems) {
       problems.push({ message: problem.message, node, offset: offsetInSource(node, node.value, source, problem.index) });
     }
@@ -138,26 +169,30 @@ export function interpolateDocument(doc: Document, source: string, lookup: Varia
     // Only an unquoted, untagged `key: ${X}` takes the type of X's value; quoting means "a string".
     const typed = result.whole && node.type === "PLAIN" && node.tag === undefined;
     node.value = typed ? yamlScalarValue(result.text) : result.text;
+    node.source = result.text; // the text the value stands for, as if written there (scalarText reads it)
   };
   const walk = (node: unknown): void => {
+    if (skip.has(node)) return;
     if (isScalar(node)) visitScalar(node);
     else if (isMap(node)) for (const pair of node.items) walk(pair.value);
     else if (isSeq(node)) for (const item of node.items) walk(item);
   };
-  const root = doc.contents;
-  if (isMap(root)) {
-    for (const pair of root.items) if (!(isScalar(pair.key) && pair.key.value === "params")) walk(pair.value);
-  } else {
-    walk(root);
-  }
+  walk(root);
   return problems;
 }
 
-/** Where `index` of a scalar's value is in the source: exact for one-line plain or quoted scalars without escapes. */
-function offsetInSource(node: Node, value: string, source: string, index: number): number {
-  const [start, end] = node.range ?? [0, 0];
-  const raw = source.slice(start, end);
-  if (raw === value) return start + index;
-  if (raw.length === value.length + 2 && raw.slice(1, -1) === value) return start + 1 + index;
-  return start;
+/** A scalar as the text written (after substitution): `67`, not 67; what params hold. Undefined for other nodes. */
+function scalarText(node: unknown): string | undefined {
+  if (!isScalar(node) || !["string", "number", "boolean"].includes(typeof node.value)) return undefined;
+  return node.source ?? String(node.value);
+}
+
+/** The scalar entries of a mapping node as text (`params:` blocks). */
+export function scalarTexts(node: unknown): Record<string, string> {
+  if (!isMap(node)) return {};
+  const entries = node.items.flatMap((pair) => {
+    const text = scalarText(pair.value);
+    return isScalar(pair.key) && text !== undefined ? [[String(pair.key.value), text] as const] : [];
+  });
+  return Object.fromEntries(entries); // fromEntries defines own properties: a `__proto__` key is data.
 }

@@ -1,26 +1,27 @@
 import { readFile } from "node:fs/promises";
-import { isMap, isScalar, LineCounter, parseDocument, visit, type Document, type Node, type YAMLError } from "yaml";
+import { isMap, LineCounter, parseDocument, visit, type Document, type Node, type YAMLError } from "yaml";
 import { errorMessage, ValidationError, type SourceLocation, type ValidationIssue } from "../errors.js";
-import type { PipelineSpec, StepSpec } from "../pipeline-spec.js";
-import { isDefaultOption, type STEP_OPTION_DEFAULTS } from "../step-options.js";
-import type { Json } from "../types.js";
-import { aliasProblems, duplicateKeys, duplicateStepNames, MAX_ALIAS_COUNT, unknownCommands } from "./document-checks.js";
+import type { PipelineSpec } from "../pipeline-spec.js";
+import { buildSpec } from "./build-spec.js";
+import { aliasProblems, duplicateKeys, duplicateStepNames, kindProblems, MAX_ALIAS_COUNT, unknownCommands } from "./document-checks.js";
 import { Context } from "./document-context.js";
-import { interpolateDocument, variableLookup } from "./interpolate.js";
-import { pipelineSchema, STEP_OPTION_KEYS, type PipelineDocument } from "./pipeline-schema.js";
+import { expressionProblems } from "./expression-checks.js";
+import { scalarTexts, variableLookup } from "./interpolate.js";
+import { interpolatePipelines } from "./interpolation-scopes.js";
+import { includeChain, loadNestedFiles, type IncludeChain } from "./nested-pipelines.js";
+import { pipelineSchema } from "./pipeline-schema.js";
 import { describeIssue } from "./schema-issues.js";
 
 export { MAX_ALIAS_COUNT };
 
 export interface LoadOptions {
-  /** Values of `${NAME}` placeholders (`--param NAME=value`); they win over the environment. */
+  /** Values of `${NAME}` placeholders (`--param NAME=value`); they win over the environment. Nested pipelines get their entry's `params:` instead. */
   params?: Record<string, string>;
   /** Where `${NAME}` is looked up after `params`. @default process.env */
   env?: Record<string, string | undefined>;
-  /** When given, every `command` (and rollback command) must be one of these. */
+  /** When given, every `command` (and rollback command) must be one of these, in nested pipelines too. */
   knownCommands?: readonly string[];
 }
-
 
 /** Reads and parses a pipeline file. Every problem (including an unreadable file) is a `ValidationError`. */
 export async function loadPipelineYaml(path: string, options: LoadOptions = {}): Promise<PipelineSpec> {
@@ -35,9 +36,14 @@ export async function loadPipelineYaml(path: string, options: LoadOptions = {}):
 
 /**
  * Parses a pipeline document: YAML (core schema, no custom tags), then `${VAR}` substitution, then the
- * schema. Throws one `ValidationError` listing every problem, each with file, line and column.
+ * schema and the checks beyond it; nested pipeline files are read (synchronously) and checked the same
+ * way. Throws one `ValidationError` listing every problem of every file, each with file, line and column.
  */
 export function parsePipelineYaml(text: string, file: string, options: LoadOptions = {}): PipelineSpec {
+  return parseFile(text, file, options, includeChain(file));
+}
+
+function parseFile(text: string, file: string, options: LoadOptions, chain: IncludeChain): PipelineSpec {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, {
     lineCounter,
@@ -58,28 +64,34 @@ export function parsePipelineYaml(text: string, file: string, options: LoadOptio
     throw validationError(yamlProblems.map((e) => ({ message: yamlMessage(e, text), location: at(e.pos[0]) })));
   }
 
-  const defaults = paramDefaults(doc);
-  const lookup = variableLookup(options.params ?? {}, options.env ?? process.env, defaults);
-  const placeholderProblems = interpolateDocument(doc, text, lookup);
-  const ctx = new Context(doc, toData(doc, at), at, new Set(placeholderProblems.map((p) => p.node)));
+  const defaults = scalarTexts(isMap(doc.contents) ? doc.contents.get("params", true) : undefined);
+  const env = options.env ?? process.env;
+  const lookup = variableLookup(options.params ?? {}, env, defaults);
+  const placeholderProblems = interpolatePipelines(doc, text, lookup, env, chain.files.length > 1);
+  const ctx = new Context(doc, text, toData(doc, at), at, new Set(placeholderProblems.map((p) => p.node)));
   const issues: ValidationIssue[] = placeholderProblems.map((p) => ({ message: p.message, location: at(p.offset) }));
-  issues.push(...duplicateKeys(doc, at));
+  issues.push(...duplicateKeys(doc, at), ...kindProblems(ctx));
 
   const parsed = pipelineSchema.safeParse(ctx.data);
   if (!parsed.success) for (const issue of parsed.error.issues) issues.push(...describeIssue(issue, ctx));
-  issues.push(...duplicateStepNames(ctx), ...unknownCommands(ctx, options.knownCommands));
+  issues.push(...duplicateStepNames(ctx), ...unknownCommands(ctx, options.knownCommands), ...expressionProblems(ctx));
+  // After this file's own problems: each file's problems stay together, the including file's first.
+  const nested = loadNestedFiles(ctx, file, options, chain, parseFile);
+  issues.push(...nested.issues);
   if (!parsed.success || issues.length > 0) throw validationError(issues);
-  const spec = toSpec(parsed.data, ctx);
+  const spec = buildSpec(parsed.data, ctx, nested.specs);
   return Object.keys(defaults).length > 0 ? { ...spec, params: defaults } : spec;
 }
 
+/** Every problem once, file by file (in the order the files come up), each file's in document order. */
 function validationError(issues: ValidationIssue[]): ValidationError {
   const seen = new Set<string>();
   const unique = issues.filter((issue) => {
-    const key = `${issue.location?.line}:${issue.location?.column}:${issue.message}`;
+    const key = `${issue.location?.file}:${issue.location?.line}:${issue.location?.column}:${issue.message}`;
     return seen.has(key) ? false : (seen.add(key), true);
   });
-  const order = (i: ValidationIssue) => (i.location ? i.location.line * 1e6 + i.location.column : 0);
+  const files = [...new Set(unique.map((i) => i.location?.file))];
+  const order = (i: ValidationIssue) => files.indexOf(i.location?.file) * 1e12 + (i.location ? i.location.line * 1e6 + i.location.column : 0);
   return new ValidationError(unique.sort((a, b) => order(a) - order(b)));
 }
 
@@ -104,18 +116,6 @@ function yamlMessage(error: YAMLError, text: string): string {
   return line.includes("${") ? `${message} (inside { } or [ ], quote values with placeholders: "\${NAME}")` : message;
 }
 
-/** The `params:` defaults, as the text written in the file. */
-function paramDefaults(doc: Document): Record<string, string> {
-  const params = isMap(doc.contents) ? doc.contents.get("params", true) : undefined;
-  if (!isMap(params)) return {};
-  const entries = params.items.flatMap((pair) => {
-    const value = pair.value;
-    if (!isScalar(pair.key) || !isScalar(value) || !["string", "number", "boolean"].includes(typeof value.value)) return [];
-    return [[String(pair.key.value), value.source ?? String(value.value)] as const];
-  });
-  return Object.fromEntries(entries); // fromEntries defines own properties: a `__proto__` key is data.
-}
-
 /** The document as plain values. yaml's toJS defines `__proto__` keys as own properties, so they are data. */
 function toData(doc: Document, at: (offset: number) => SourceLocation): unknown {
   const aliasIssues = aliasProblems(doc, at);
@@ -131,39 +131,4 @@ function toData(doc: Document, at: (offset: number) => SourceLocation): unknown 
       : `cannot read the document: ${errorMessage(error)}`;
     throw new ValidationError([{ message, location: at(aliases[0]?.range?.[0] ?? 0) }]);
   }
-}
-
-function toSpec(document: PipelineDocument, ctx: Context): PipelineSpec {
-  const steps = document.steps.map((step, index): StepSpec => {
-    const path = ["steps", index];
-    // kwargs come from the raw values: zod drops `__proto__` keys, the spec keeps them as data.
-    const spec: StepSpec = { name: step.name, command: step.command, args: copyArgs(ctx.value([...path, "kwargs"])) };
-    if (step.description !== undefined) spec.description = step.description;
-    for (const [yamlKey, key] of Object.entries(STEP_OPTION_KEYS) as [keyof typeof STEP_OPTION_KEYS, keyof typeof STEP_OPTION_DEFAULTS][]) {
-      const given = step[yamlKey];
-      const value = typeof given === "boolean" && key === "jitter" ? Number(given) : given;
-      // Defaults are left out, so that writing and loading again gives the same spec.
-      if (value !== undefined && !isDefaultOption(key, value)) Object.assign(spec, { [key]: value });
-    }
-    if (step.rollback) {
-      spec.rollback = { command: step.rollback.command, args: copyArgs(ctx.value([...path, "rollback", "kwargs"])) };
-    }
-    spec.location = ctx.locate(ctx.node(path));
-    spec.commandLocation = ctx.locate(ctx.node([...path, "command"]));
-    return spec;
-  });
-  return { name: document.name, ...(document.description !== undefined && { description: document.description }), steps };
-}
-
-/** A fresh copy (aliases would otherwise share objects between steps); `__proto__` keys stay own data. */
-function copyArgs(value: unknown): Record<string, Json> {
-  return value === undefined ? {} : (copyJson(value) as Record<string, Json>);
-}
-
-function copyJson(value: unknown): Json {
-  if (Array.isArray(value)) return value.map(copyJson);
-  if (value !== null && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, copyJson(item)]));
-  }
-  return value as Json;
 }

@@ -4,7 +4,7 @@ import type { Json } from "../types.js";
 /**
  * The YAML pipeline document, as a zod schema: the single source of truth for the loader's checks,
  * its error messages (`expected`) and the published JSON Schema (descriptions).
- * To add a step key: add it to `stepSchema` (and to `STEP_OPTION_KEYS` if it maps to a step option).
+ * To add a command step key: add it to `commandStepSchema` (and to `STEP_OPTION_KEYS` if it maps to a step option).
  */
 
 /** What a value must be, in words: "expected retry_count to be <expected>, got ...". */
@@ -18,6 +18,12 @@ function field<T extends z.ZodType>(schema: T, expected: string, description: st
 
 /** Names of `${NAME}` variables and of `params:` entries. */
 export const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** The keys that say what kind an entry of `steps:` is; an entry has exactly one. */
+export const STEP_KINDS = ["command", "parallel", "pipeline"] as const;
+
+/** A string `map.items`: one `${{ expression }}`, the whole value. */
+export const ITEMS_EXPRESSION = /^\s*\$\{\{[\s\S]*\}\}\s*$/; // [\s\S], not [^]: the JSON Schema pattern is read by other regex engines too
 
 // Not z.json(): its inner recursion would show up as an anonymous "__schema0" in the JSON Schema.
 // The id goes on the final instance (ids are not inherited by clones), so that it names the $defs entry.
@@ -33,6 +39,20 @@ const kwargs = (description: string) =>
 const commandName = (description: string) =>
   field(z.string().min(1), "a command name (a non-empty string)", description);
 
+// "/" joins a nested pipeline's name and its steps' names (`per-chip/fit`), so plain names cannot hold one.
+const stepName = field(
+  z.string().min(1).regex(/^[^/]*$/),
+  'a non-empty name without "/" (it joins the names of a nested pipeline and its steps)',
+  "Unique name of the step among the pipeline's entries and their parallel members, used in logs, checkpoints and depends_on. " +
+    "Without \"/\": a nested pipeline's steps are named <entry>/<step>.",
+);
+
+const dependsOn = field(
+  z.array(field(z.string().min(1), "a step name", "Name of an entry (or parallel member) of the same pipeline.")),
+  "a list of step names",
+  "The entries this one waits for. Absent: the entry before it; []: none, it may start at once.",
+).optional();
+
 const rollbackSchema = field(
   z.strictObject({
     command: commandName("Registry name of the command that undoes the step."),
@@ -42,12 +62,47 @@ const rollbackSchema = field(
   "Undoes the step's effects when a later step fails and rollback is enabled.",
 );
 
-export const stepSchema = field(
+const mapSchema = field(
   z.strictObject({
-    name: field(z.string().min(1), "a non-empty string", "Unique name of the step, used in logs and checkpoints."),
+    items: field(
+      z.union([z.array(jsonValue), z.string().regex(ITEMS_EXPRESSION)]),
+      "a list or a ${{ expression }}",
+      "The items: a list, or a ${{ expression }} that gives one (e.g. ${{ steps.list-files.output.files }}).",
+    ),
+    item_arg: field(
+      z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/),
+      "a name (letters, digits, _ and -, starting with a letter or _)",
+      'The kwarg that receives the item. Default "item".',
+    ).optional(),
+    concurrency: field(z.int().min(1), "an integer ≥ 1", "Items run at once. Default: the run's concurrency.").optional(),
+    allowed_failures: field(
+      z.union([z.int().min(0), z.string().regex(/^\s*0*(?:100(?:\.0+)?|\d{1,2}(?:\.\d+)?)\s*%\s*$/)]),
+      'an integer ≥ 0 or a percentage from 0% to 100% (like "5%")',
+      "Failed items tolerated before the step fails: a count, or a percentage of the items. Default 0.",
+    ).optional(),
+  }),
+  "a mapping with items, and optionally item_arg, concurrency and allowed_failures",
+  "Runs the command once per item, with the item in the kwarg item_arg.",
+);
+
+export const commandStepSchema = field(
+  z.strictObject({
+    name: stepName,
     command: commandName("Registry name of the command the step runs."),
-    kwargs: kwargs("Arguments passed to the command, as plain JSON values."),
+    kwargs: kwargs("Arguments passed to the command, as plain JSON values; strings may hold ${{ expressions }}."),
     description: field(z.string(), "a string", "A line shown in listings.").optional(),
+    depends_on: dependsOn,
+    if: field(
+      z.union([z.string().min(1), z.boolean()]),
+      "an expression (like ${{ params.MODE == 'full' }}) or true/false",
+      "Run the step only when this expression holds, else skip it: ${{ expression }} or the bare expression.",
+    ).optional(),
+    map: mapSchema.optional(),
+    timeout: field(
+      z.number().positive(),
+      "a number of seconds > 0",
+      "Seconds an attempt may run before it is aborted and counts as failed. Default: no limit.",
+    ).optional(),
     retry_count: field(
       z.int().min(0),
       "an integer ≥ 0",
@@ -78,23 +133,101 @@ export const stepSchema = field(
     rollback: rollbackSchema.optional(),
   }),
   "a mapping with at least name and command",
-  "One step: a registry command run with its kwargs.",
+  "A step that runs a registry command with its kwargs (once per item with map).",
+).meta({ id: "CommandStep" });
+
+const params = (description: string, valueDescription: string) =>
+  field(
+    z.record(
+      z.string().regex(VARIABLE_NAME),
+      field(z.union([z.string(), z.number(), z.boolean()]), "a string, number or boolean", valueDescription),
+    ),
+    "a mapping of NAME: value",
+    description,
+  );
+
+const pipelineFields = {
+  description: field(z.string(), "a string", "What the pipeline does.").optional(),
+  params: params(
+    "Default values of ${NAME} placeholders; --param (or the including entry's params) and the environment take precedence.",
+    "Default value of the variable.",
+  ).optional(),
+};
+
+// Called from getters: steps hold nested pipelines, which hold steps (zod resolves a getter once).
+function stepsField(): z.ZodArray<typeof stepSchema> {
+  return field(z.array(stepSchema).min(1), "a non-empty list of steps", "The steps: each waits for the entry before it, unless depends_on says otherwise.");
+}
+
+const inlinePipelineSchema = field(
+  z.strictObject({
+    name: field(z.string().min(1), "a non-empty string", "Name of the nested pipeline. Default: the entry's name.").optional(),
+    ...pipelineFields,
+    get steps(): z.ZodArray<typeof stepSchema> {
+      return stepsField();
+    },
+  }),
+  "a mapping with steps",
+  "A pipeline written in place.",
 );
+
+const nestedPipelineSchema = field(
+  z.strictObject({
+    name: stepName,
+    depends_on: dependsOn,
+    get pipeline(): z.ZodUnion<[z.ZodString, typeof inlinePipelineSchema]> {
+      return field(
+        z.union([z.string().min(1), inlinePipelineSchema]),
+        "a file path or a mapping with steps",
+        "The nested pipeline: a file (relative to this file's directory), or a pipeline written in place. " +
+          "Its steps are named <name>/<step>.",
+      );
+    },
+    params: params(
+      "Values of the nested pipeline's ${NAME} placeholders and params, over the environment and its own defaults.",
+      "Value of the variable.",
+    ).optional(),
+  }),
+  "a mapping with name and pipeline",
+  "Another pipeline, run as part of this one.",
+).meta({ id: "NestedPipeline" });
+
+const parallelGroupSchema = field(
+  z.strictObject({
+    name: stepName,
+    depends_on: dependsOn,
+    get parallel(): z.ZodArray<typeof parallelMemberSchema> {
+      return field(
+        z.array(parallelMemberSchema).min(1),
+        "a non-empty list of steps (command steps or nested pipelines)",
+        "Steps that run side by side: command steps or nested pipelines. The entry after the group waits for all of them.",
+      );
+    },
+  }),
+  "a mapping with name and parallel",
+  "Steps that run side by side.",
+).meta({ id: "ParallelGroup" });
+
+const parallelMemberSchema = field(
+  z.union([commandStepSchema, nestedPipelineSchema]),
+  "a mapping with a name and either command or pipeline",
+  "A command step or a nested pipeline.",
+);
+
+const stepSchema = field(
+  z.union([commandStepSchema, parallelGroupSchema, nestedPipelineSchema]),
+  "a mapping with a name and one of command, parallel or pipeline",
+  "One entry of steps: a command step, a parallel group or a nested pipeline.",
+).meta({ id: "Step" });
 
 export const pipelineSchema = field(
   z
     .strictObject({
       name: field(z.string().min(1), "a non-empty string", "Name of the pipeline."),
-      description: field(z.string(), "a string", "What the pipeline does.").optional(),
-      params: field(
-        z.record(
-          z.string().regex(VARIABLE_NAME),
-          field(z.union([z.string(), z.number(), z.boolean()]), "a string, number or boolean", "Default value of the variable."),
-        ),
-        "a mapping of NAME: default value",
-        "Default values of ${NAME} placeholders; --param and the environment take precedence.",
-      ).optional(),
-      steps: field(z.array(stepSchema).min(1), "a non-empty list of steps", "The steps, run in order."),
+      ...pipelineFields,
+      get steps(): z.ZodArray<typeof stepSchema> {
+        return stepsField();
+      },
     })
     .meta({ title: "Pipewright pipeline" }),
   "a mapping with name and steps",
@@ -103,8 +236,9 @@ export const pipelineSchema = field(
 
 export type PipelineDocument = z.output<typeof pipelineSchema>;
 export type StepDocument = z.output<typeof stepSchema>;
+export type CommandStepDocument = z.output<typeof commandStepSchema>;
 
-/** YAML step keys that are step options, and their camelCase names in `StepSpec`. */
+/** YAML step keys that are step options, and their camelCase names in `CommandStepSpec`. */
 export const STEP_OPTION_KEYS = {
   retry_count: "retryCount",
   retry_delay: "retryDelay",

@@ -1,14 +1,23 @@
 import { z } from "zod";
 import type { ValidationIssue } from "../errors.js";
 import { closestMatch } from "./closest-match.js";
+import { kindProblem } from "./document-checks.js";
 import type { Context, Path } from "./document-context.js";
-import { expectations, pipelineSchema } from "./pipeline-schema.js";
+import { entriesAlong, isMapping, stepKinds } from "./document-structure.js";
+import { label, where } from "./path-labels.js";
+import { expectations, pipelineSchema, STEP_KINDS } from "./pipeline-schema.js";
 
 /** Turns a zod issue into messages a person can act on, located at the offending node. */
-export function describeIssue(original: z.core.$ZodIssue, ctx: Context): ValidationIssue[] {
-  const { issue, path } = deepestIssue(original, original.path);
+export function describeIssue(issue: z.core.$ZodIssue, ctx: Context, path: Path = issue.path): ValidationIssue[] {
+  // An entry of several kinds gets one issue from kindProblems(), not one per schema it fails.
+  if (entriesAlong(path).some((entry) => kindProblem(ctx, entry))) return [];
+  const value = ctx.value(path);
+  if (issue.code === "invalid_union" && value !== undefined) {
+    const inner = unionBranch(issue, path, ctx);
+    if (inner) return inner.flatMap((i) => describeIssue(i, ctx, [...path, ...i.path]));
+  }
   if (issue.code === "unrecognized_keys") {
-    const allowed = keysAt(path);
+    const allowed = keysAt(path, ctx);
     return issue.keys.flatMap((key) => {
       const hint = closestMatch(key, allowed);
       const help = hint ? `; did you mean "${hint}"?` : ` (allowed keys: ${allowed.join(", ")})`;
@@ -19,34 +28,54 @@ export function describeIssue(original: z.core.$ZodIssue, ctx: Context): Validat
     const key = String(path.at(-1));
     return ctx.issue(
       ctx.keyNode(path.slice(0, -1), key),
-      `invalid variable name "${key}" in ${label(path.slice(0, -1))}: use letters, digits and _, not starting with a digit`,
+      `invalid variable name "${key}"${where(path.slice(0, -1), ctx)}: use letters, digits and _, not starting with a digit`,
     );
   }
-  const value = ctx.value(path);
   if (value === undefined) {
     const key = String(path.at(-1));
     return ctx.issue(ctx.node(path), `missing required key "${key}"${where(path.slice(0, -1), ctx)}`);
   }
-  return ctx.issue(ctx.node(path), `expected ${label(path)} to be ${expectedAt(path)}, got ${show(value)}`);
+  return ctx.issue(ctx.node(path), `expected ${label(path, ctx)} to be ${expectedAt(path, ctx)}, got ${show(value)}`);
 }
 
-/** A union's own issue says little ("invalid input"); the branch that got furthest says what is wrong. */
-function deepestIssue(issue: z.core.$ZodIssue, path: Path): { issue: z.core.$ZodIssue; path: Path } {
-  if (issue.code !== "invalid_union") return { issue, path };
+/**
+ * A union's own issue says little ("invalid input"). The issues of the branch the value was meant for
+ * say what is wrong: the step kind its keys name, else the one branch of the right type, else the
+ * single issue that got furthest. None: the union's own issue is the message ("expected ... got ...").
+ */
+function unionBranch(issue: z.core.$ZodIssueInvalidUnion, path: Path, ctx: Context): z.core.$ZodIssue[] | undefined {
+  const union = schemasAlong(path, ctx).at(-1);
+  const chosen = union instanceof z.ZodUnion ? (union.options as readonly z.ZodType[]).indexOf(chooseOption(union, ctx.value(path))) : -1;
+  if (chosen >= 0) return issue.errors[chosen];
+  const typed = issue.errors.filter((errors) => !errors.some((e) => e.code === "invalid_type" && e.path.length === 0));
+  if (typed.length === 1) return typed[0];
   const deepest = issue.errors.flat().reduce<z.core.$ZodIssue | undefined>(
     (best, inner) => (inner.path.length > (best?.path.length ?? 0) ? inner : best),
     undefined,
   );
-  return deepest ? deepestIssue(deepest, [...path, ...deepest.path]) : { issue, path };
+  return deepest && [deepest];
 }
 
-/** The schemas along `path`, as far as the schema describes it (optional and default unwrapped). */
-function schemasAlong(path: Path): z.ZodType[] {
+/** The option of a union that `value` is meant for: a step by its kind key (no key: a command step), a mapping or a list by type. */
+function chooseOption(union: z.ZodUnion, value: unknown): z.ZodType {
+  const options = union.options as readonly z.ZodType[];
+  const shapeOf = (o: z.ZodType) => (o instanceof z.ZodObject ? (o.shape as Record<string, unknown>) : undefined);
+  if (options.every((o) => STEP_KINDS.some((kind) => shapeOf(o)?.[kind]))) {
+    if (!isMapping(value)) return union;
+    const kind = stepKinds(value)[0] ?? "command";
+    return options.find((o) => shapeOf(o)?.[kind]) ?? union;
+  }
+  const fits = (o: z.ZodType) => (Array.isArray(value) ? o instanceof z.ZodArray : isMapping(value) && (o instanceof z.ZodObject || o instanceof z.ZodRecord));
+  return options.find(fits) ?? union;
+}
+
+/** The schemas along `path`, as far as the schema describes it (optional and default unwrapped, unions followed as the data goes). */
+function schemasAlong(path: Path, ctx: Context): z.ZodType[] {
   const unwrap = (schema: z.ZodType): z.ZodType =>
     schema instanceof z.ZodOptional || schema instanceof z.ZodDefault ? unwrap(schema.unwrap() as z.ZodType) : schema;
   const schemas: z.ZodType[] = [unwrap(pipelineSchema)];
-  for (const key of path) {
-    const schema = schemas.at(-1);
+  for (const [i, key] of path.entries()) {
+    const schema = resolved(schemas.at(-1), path.slice(0, i), ctx);
     const next =
       schema instanceof z.ZodObject && typeof key === "string"
         ? (schema.shape as Record<string, z.ZodType | undefined>)[key]
@@ -61,33 +90,18 @@ function schemasAlong(path: Path): z.ZodType[] {
   return schemas;
 }
 
-function expectedAt(path: Path): string {
-  const found = schemasAlong(path).findLast((schema) => expectations.get(schema));
+function resolved(schema: z.ZodType | undefined, path: Path, ctx: Context): z.ZodType | undefined {
+  return schema instanceof z.ZodUnion ? chooseOption(schema, ctx.value(path)) : schema;
+}
+
+function expectedAt(path: Path, ctx: Context): string {
+  const found = schemasAlong(path, ctx).findLast((schema) => expectations.get(schema));
   return (found && expectations.get(found)?.expected) ?? "something else";
 }
 
-function keysAt(path: Path): string[] {
-  const schema = schemasAlong(path).at(-1);
+function keysAt(path: Path, ctx: Context): string[] {
+  const schema = resolved(schemasAlong(path, ctx).at(-1), path, ctx);
   return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
-}
-
-/** `retry_count`, `rollback.command`, `kwargs.files[2]`, `step 2`, `the document`. Step paths drop their `steps[i]` prefix. */
-function label(path: Path): string {
-  let rest = path;
-  if (path[0] === "steps" && typeof path[1] === "number") {
-    if (path.length === 2) return `step ${path[1] + 1}`;
-    rest = path.slice(2);
-  }
-  if (rest.length === 0) return "the document";
-  return rest.map((key, i) => (typeof key === "number" ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`)).join("");
-}
-
-/** ` in step "x"`, ` in rollback of step "x"`, or nothing at the top level. */
-function where(path: Path, ctx: Context): string {
-  if (path.length === 0) return "";
-  if (path[0] !== "steps" || typeof path[1] !== "number") return ` in ${label(path)}`;
-  const step = ctx.stepLabel(path[1]);
-  return path.length === 2 ? ` in ${step}` : ` in ${label(path)} of ${step}`;
 }
 
 function show(value: unknown): string {
