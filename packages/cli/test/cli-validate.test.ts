@@ -28,6 +28,20 @@ describe("pipewright validate", () => {
     expect(err).not.toContain("    at ");
   });
 
+  it("reports unknown dependencies and cycles with their lines, even without --registry", async () => {
+    const file = join(await tempDir(), "graph.yml");
+    await writeFile(
+      file,
+      "name: g\nsteps:\n  - name: a\n    command: x\n    depends_on: [b]\n  - name: b\n    command: y\n  - name: c\n    command: z\n    depends_on: [bb, a]\n",
+    );
+
+    const { code, err } = await runCli(["validate", file]);
+
+    expect(code).toBe(2);
+    expect(err).toContain(`${file}:3:5: error Steps "a" → "b" → "a" form a cycle`);
+    expect(err).toContain(`${file}:8:5: error Step "c" depends on "bb", which is not a step of this pipeline (did you mean "b"?)`);
+  });
+
   it("with --registry, also reports args a command rejects (exec without argv), at the step", async () => {
     const file = join(await tempDir(), "exec.yml");
     await writeFile(file, "name: e\nsteps:\n  - name: ok\n    command: succeed\n  - name: run\n    command: exec\n    kwargs: { cwd: /tmp }\n");

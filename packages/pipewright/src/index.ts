@@ -1,9 +1,29 @@
-export { Pipeline, DEFAULT_CHECKPOINT_DIR, type PipelineOptions, type FromYamlOptions } from "./pipeline.js";
+export {
+  Pipeline,
+  DEFAULT_CHECKPOINT_DIR,
+  type PipelineOptions,
+  type FromYamlOptions,
+  type MapStepDefinition,
+  type ParallelMember,
+  type GroupOptions,
+} from "./pipeline.js";
 export type { ExecuteOptions } from "./execute-options.js";
 export type { PipelineResult, StepResult, AttemptError } from "./result.js";
-export type { StepOptions, Rollback, RollbackContext } from "./step-options.js";
+export type { StepOptions, StepCondition, Rollback, RollbackContext } from "./step-options.js";
 export type { StepDefinition } from "./step-definition.js";
-export type { PipelineSpec, StepSpec } from "./pipeline-spec.js";
+export {
+  specCommandNames,
+  type PipelineSpec,
+  type StepSpec,
+  type CommandStepSpec,
+  type ParallelGroupSpec,
+  type SubpipelineSpec,
+  type MapSpec,
+} from "./pipeline-spec.js";
+export type { MapStepOptions, MapItems } from "./map-options.js";
+export type { MapOutput } from "./map-runner.js";
+export type { ExecutionGraph } from "./graph.js";
+export { TimeoutError } from "./attempts.js";
 export { StepStatus, ExecutionStatus, type Json, type Command, type Registry, type StepContext } from "./types.js";
 export {
   PipewrightError,
@@ -21,7 +41,7 @@ export { localExecutor } from "./executor.js";
 export type { Clock } from "./clock.js";
 export { systemClock } from "./clock.js";
 export { CheckpointStore } from "./checkpoint/checkpoint-store.js";
-export type { ExecutionRecord, StepRecord } from "./checkpoint/execution-record.js";
+export type { ExecutionRecord, StepRecord, ItemRecord } from "./checkpoint/execution-record.js";
 export type { FileSystem } from "./checkpoint/file-system.js";
 export { builtinCommands, registryNames } from "./registry.js";
 export { execCommand, type ExecArgs } from "./commands/exec.js";

@@ -94,3 +94,18 @@ export function isSubpipelineSpec(step: StepSpec): step is SubpipelineSpec {
 export function isCommandStepSpec(step: StepSpec): step is CommandStepSpec {
   return "command" in step;
 }
+
+/** Every command a spec names (steps and rollbacks, in groups and nested pipelines too). */
+export function specCommandNames(spec: PipelineSpec): string[] {
+  const names = new Set<string>();
+  const visit = (step: StepSpec): void => {
+    if (isParallelGroupSpec(step)) step.parallel.forEach(visit);
+    else if (isSubpipelineSpec(step)) step.pipeline.steps.forEach(visit);
+    else {
+      names.add(step.command);
+      if (step.rollback) names.add(step.rollback.command);
+    }
+  };
+  spec.steps.forEach(visit);
+  return [...names];
+}
