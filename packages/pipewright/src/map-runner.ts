@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { withRetries, type RetryOutcome } from "./attempts.js";
 import { errorMessage, PermanentError } from "./errors.js";
+import { EventLoopTurns } from "./event-loop-turns.js";
 import type { ExpressionScope } from "./expressions/expression.js";
 import { resolveTemplate } from "./expressions/template.js";
 import { itemScope } from "./expression-scope.js";
@@ -12,7 +13,6 @@ import { stepContext, type RunEnvironment, type StepOutcome } from "./step-runne
 import type { StepDefinition } from "./step-definition.js";
 import type { Json } from "./types.js";
 
-const TURN_EVERY_MS = 20;
 const LONGEST_PLAIN_KEY = 64;
 const FAILURES_IN_MESSAGE = 5;
 
@@ -68,7 +68,7 @@ export async function runMapStep(
   env.signal.addEventListener("abort", onAbort, { once: true });
   const retryEnv = { clock, random: env.random, signal: stop.signal };
   let next = 0;
-  let lastTurn = performance.now();
+  const turns = new EventLoopTurns();
 
   const runItem = (i: number, item: Json): Promise<RetryOutcome> => {
     let args = step.options.args;
@@ -102,10 +102,9 @@ export async function runMapStep(
       }
       done++;
       if (state.listens("stepProgress")) reportProgress();
-      // Items of synchronous commands never give the event loop a turn on their own (see the scheduler).
-      if (performance.now() - lastTurn > TURN_EVERY_MS) {
+      if (turns.due()) {
         await nextTurn();
-        lastTurn = performance.now();
+        turns.taken();
       }
     }
   };

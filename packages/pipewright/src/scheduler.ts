@@ -1,7 +1,6 @@
+import { EventLoopTurns } from "./event-loop-turns.js";
 import { runStep, type RunEnvironment, type StepOutcome } from "./step-runner.js";
 import { StepStatus } from "./types.js";
-
-const TURN_EVERY_MS = 20;
 
 export interface ScheduleOptions {
   /** A failed step stops the run: nothing new starts. Otherwise only the steps downstream of it are skipped. */
@@ -28,7 +27,7 @@ export function runGraph(env: RunEnvironment, options: ScheduleOptions, stop: Ab
   let stopping = false;
   let fatal: unknown;
   let turnPending = false;
-  let lastTurn = performance.now();
+  const turns = new EventLoopTurns();
   const writes: Promise<void>[] = [];
   const notRun: Array<{ index: number; reason: string }> = [];
 
@@ -96,13 +95,11 @@ export function runGraph(env: RunEnvironment, options: ScheduleOptions, stop: Ab
     const pump = () => {
       while (!stopping && head < ready.length && running < env.concurrency) {
         if (env.signal.aborted) stopping = true;
-        // Synchronous commands never give the event loop a turn: without one now and then, timers and
-        // signal handlers (Ctrl-C) would wait for the whole run. Real time, not the injected clock.
-        else if (performance.now() - lastTurn > TURN_EVERY_MS) {
+        else if (turns.due()) {
           turnPending = true;
           setImmediate(() => {
             turnPending = false;
-            lastTurn = performance.now();
+            turns.taken();
             pump();
           });
           return;
