@@ -54,7 +54,9 @@ export class JournalWriter {
       this.#scheduled = true;
       setImmediate(() => {
         this.#scheduled = false;
-        this.#running ??= this.#drain();
+        // A durable append may have written the batch meanwhile: then there is nothing to drain (and a
+        // drain with nothing to do would settle at once, leaving a finished promise in #running).
+        if (this.#next) this.#running ??= this.#drain();
       });
     }
     return batch.done;
