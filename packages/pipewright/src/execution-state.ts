@@ -91,6 +91,9 @@ export class ExecutionState {
       items = keys.map((key) => byKey.get(key) ?? null);
     }
     step.items = items;
+    // Journal lines name items by position: when the positions moved, the snapshot must hold the new
+    // ones before any line does. (A failure resurfaces on the step's next durable write.)
+    if (!aligned && this.#checkpoint && step.checkpoint) this.#checkpoint.compact().catch(() => {});
     this.stepStarted(index, 1, maxAttempts);
     return items.reduce((n, item) => (item ? n + 1 : n), 0);
   }

@@ -70,6 +70,8 @@ export async function runMapStep(
   let next = 0;
   const turns = new EventLoopTurns();
 
+  // One context for all items, copied per attempt: closures made per item cost (tsx names each one).
+  const baseContext = { ...stepContext(step, index, 1, stop.signal, env, params), progress: () => {} };
   const runItem = (i: number, item: Json): Promise<RetryOutcome> => {
     let args = step.options.args;
     try {
@@ -79,7 +81,7 @@ export async function runMapStep(
     }
     const task = { stepName: step.name, commandName: step.commandName, command: step.command, args: { ...args, [map.itemArg]: item } };
     return withRetries(step.options, retryEnv, async (attempt, signal) => {
-      const ctx = { ...stepContext(step, index, attempt, signal, env, params), item, itemIndex: i, progress: () => {} };
+      const ctx = { ...baseContext, attempt, signal, item, itemIndex: i };
       return toJsonValue(await env.executor.run(task, ctx), `The output of item ${i} of step "${step.name}"`);
     });
   };

@@ -130,7 +130,10 @@ function initialStepRecords(graph: ExecutionGraph, previous: ExecutionRecord | u
     };
     const old = before.get(step.name);
     const unchanged = previous && old?.checkpoint && step.options.checkpoint && old.fingerprint === fingerprint;
-    if (unchanged && old.status !== StepStatus.SUCCESS && old.items) return { ...fresh, items: old.items };
+    if (unchanged && old.status !== StepStatus.SUCCESS && old.items) {
+      // Only succeeded items are kept: the others run again.
+      return { ...fresh, items: old.items.map((item) => (item?.status === "success" ? item : null)) };
+    }
     if (!unchanged || old.status !== StepStatus.SUCCESS) return fresh;
     return {
       ...fresh,

@@ -71,12 +71,17 @@ function stepToJson(step: StepRecord) {
     resumed_from: step.resumedFrom ?? null,
     skip_reason: step.skipReason ?? null,
     rollback_error: step.rollbackError ?? null,
-    ...(step.items && { items: step.items.map((item) => item && itemToJson(item)) }),
   };
 }
 
-function itemToJson(item: ItemRecord) {
-  return { key: item.key, status: item.status, attempts: item.attempts, output: item.output, error: item.error ?? null };
+/**
+ * An item as JSON text, built by hand: a map step writes one per item, 100,000 at a time. A null output
+ * and a missing error are left out (most items have one or the other).
+ */
+export function itemJson(item: ItemRecord): string {
+  const output = item.output === null ? "" : `,"output":${JSON.stringify(item.output)}`;
+  const error = item.error === undefined ? "" : `,"error":${JSON.stringify(item.error)}`;
+  return `{"key":${JSON.stringify(item.key)},"status":"${item.status}","attempts":${item.attempts}${output}${error}}`;
 }
 
 /** Checks one item by hand (see stepSchema.items). */
@@ -99,7 +104,7 @@ function itemFromJson(json: unknown): ItemRecord | null {
  */
 export function* checkpointText(
   record: ExecutionRecord,
-  lineOf: (step: StepRecord, index: number) => string = stepLine,
+  lineOf: (step: StepRecord, index: number) => string = (step) => stepLine(step),
 ): Generator<string> {
   const header = JSON.stringify(headerToJson(record), null, 2).slice(0, -2); // without the closing "\n}"
   let chunk = `${header},\n  "steps": [`;
@@ -189,14 +194,27 @@ export function journalEntryFromJson(data: unknown): JournalEntry {
   return { step: parsed.data.step, record: stepFromJson(parsed.data.record) };
 }
 
-/** A step as one line of JSON: in the snapshot and, wrapped, in the journal. */
-export function stepLine(step: StepRecord): string {
-  return JSON.stringify(stepToJson(step));
+/**
+ * A step as one line of JSON, in the snapshot. A map step's items go in only here: `itemText` gives each
+ * item's JSON (cached by the caller, so restored items are not serialized again for every snapshot).
+ */
+export function stepLine(step: StepRecord, itemText: (item: ItemRecord) => string = itemJson): string {
+  const json = JSON.stringify(stepToJson(step));
+  if (!step.items) return json;
+  return `${json.slice(0, -1)},"items":[${step.items.map((item) => (item ? itemText(item) : "null")).join(",")}]}`;
+}
+
+/**
+ * A step's journal line. Without its items: each has its own line, and writing 100,000 of them again
+ * whenever the step changes would cost more than the items themselves. Replay keeps the items it has.
+ */
+export function stepJournalLine(index: number, step: StepRecord): string {
+  return `{"step":${index},"record":${JSON.stringify(stepToJson(step))}}\n`;
 }
 
 /** The journal line of item `item` of map step `step`. */
 export function itemJournalLine(step: number, item: number, record: ItemRecord): string {
-  return `{"step":${step},"item":${item},"record":${JSON.stringify(itemToJson(record))}}\n`;
+  return `{"step":${step},"item":${item},"record":${itemJson(record)}}\n`;
 }
 
 function describeIssue(error: z.ZodError): string {

@@ -1,6 +1,14 @@
 import { dirname } from "node:path";
 import { CheckpointError, errorMessage } from "../errors.js";
-import { checkpointText, executionFromJson, itemJournalLine, journalEntryFromJson, stepLine } from "./checkpoint-format.js";
+import {
+  checkpointText,
+  executionFromJson,
+  itemJournalLine,
+  itemJson,
+  journalEntryFromJson,
+  stepJournalLine,
+  stepLine,
+} from "./checkpoint-format.js";
 import type { ExecutionRecord, ItemRecord } from "./execution-record.js";
 import { createFileAtomic, nodeFileSystem, syncDirectory, syncFile, writeFileAtomic, type FileSystem } from "./file-system.js";
 import { JournalWriter } from "./journal-writer.js";
@@ -156,7 +164,8 @@ export class CheckpointStore {
         const entry = journalEntryFromJson(JSON.parse(line));
         const step = record.steps[entry.step];
         if (!step) throw new Error(`step ${entry.step} does not exist`);
-        if ("record" in entry) record.steps[entry.step] = entry.record;
+        // A step's line has no items (they have lines of their own): keep those it has.
+        if ("record" in entry) record.steps[entry.step] = { ...entry.record, ...(step.items && { items: step.items }) };
         else (step.items ??= [])[entry.item] = entry.itemRecord;
       } catch (error) {
         throw corrupt(path, `line ${i + 1}: ${errorMessage(error)}`);
@@ -184,6 +193,8 @@ export class Checkpoint {
   #compacting: Promise<void> | undefined;
   /** Lines of the steps restored by resume, serialized once: they seldom change, and 10,000 of them cost. */
   readonly #restoredLines = new Map<number, string>();
+  /** Items' JSON, serialized once: a map step's items are written again by every snapshot. */
+  readonly #itemTexts = new WeakMap<ItemRecord, string>();
 
   constructor(fs: FileSystem, path: string, record: ExecutionRecord) {
     this.#fs = fs;
@@ -205,15 +216,18 @@ export class Checkpoint {
     const step = this.record.steps[index];
     if (!step) throw new Error(`No step ${index}`);
     this.#restoredLines.delete(index);
-    return this.#append(`{"step":${index},"record":${stepLine(step)}}\n`, durable);
+    return this.#append(stepJournalLine(index, step), durable);
   }
 
   /**
    * Records how item `item` of map step `index` ended. Durable within one group commit of the journal;
    * callers need not wait (a failure surfaces on the step's next durable write).
    */
-  recordItem(index: number, item: number, record: ItemRecord): Promise<void> {
-    return this.#append(itemJournalLine(index, item, record), true);
+  recordItem(index: number, item: number, record: ItemRecord): void {
+    const line = itemJournalLine(index, item, record);
+    // Straight to the journal (no promise per item); a failure sticks there and surfaces on the step's next write.
+    if (this.#compacting) void this.#append(line, true);
+    else void this.#journal.append(line, true);
   }
 
   /** Rewrites the snapshot with the whole current state and drops the journal. */
@@ -238,8 +252,14 @@ export class Checkpoint {
 
   /** The whole state as checkpoint text, in chunks. */
   text(): Iterable<string> {
-    return checkpointText(this.record, (step, i) => this.#restoredLines.get(i) ?? stepLine(step));
+    return checkpointText(this.record, (step, i) => this.#restoredLines.get(i) ?? stepLine(step, this.#itemText));
   }
+
+  readonly #itemText = (item: ItemRecord): string => {
+    let text = this.#itemTexts.get(item);
+    if (text === undefined) this.#itemTexts.set(item, (text = itemJson(item)));
+    return text;
+  };
 
   /** Lines in the journal since the last compaction. */
   get journalLines(): number {
