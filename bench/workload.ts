@@ -4,7 +4,8 @@
  */
 import * as fsp from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
-import { Pipeline, type Command, type FileSystem, type PipelineResult, type StepContext } from "pipewright";
+import { dirname } from "node:path";
+import { CheckpointStore, Pipeline, type Command, type FileSystem, type PipelineResult, type StepContext } from "pipewright";
 
 /** The no-op step. One function for every step, as a pipeline reusing a command with other args would. */
 export function noop(): void {}
@@ -133,8 +134,7 @@ export function assertSucceeded(result: PipelineResult, steps: number): void {
 /** Deletes an execution's checkpoint (snapshot and journal), so that runs do not pile up files. */
 export async function removeExecution(result: PipelineResult): Promise<void> {
   if (result.checkpointPath === undefined) return;
-  await fsp.rm(result.checkpointPath, { force: true });
-  await fsp.rm(`${result.checkpointPath}.journal`, { force: true });
+  await new CheckpointStore(dirname(result.checkpointPath)).remove(result.checkpointPath);
 }
 
 /** Size of an execution's snapshot file, in MB. */

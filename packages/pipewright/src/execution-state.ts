@@ -18,8 +18,6 @@ export class ExecutionState {
   readonly #bus: EventBus;
   readonly #checkpoint: Checkpoint | undefined;
   readonly #clock: Clock;
-  /** Items of map steps recorded so far: they count, like steps, towards when to compact. */
-  #itemsRecorded = 0;
 
   constructor(record: ExecutionRecord, bus: EventBus, checkpoint: Checkpoint | undefined, clock: Clock) {
     this.record = record;
@@ -77,33 +75,31 @@ export class ExecutionState {
 
   /**
    * A map step starts over `keys` (one per item). Items that succeeded in the execution resumed, with
-   * the same key, are kept; returns how many. Wherever they were in the old list, they move to the new one.
+   * the same key, are kept (wherever they were in the old list); returns how many. Their record is
+   * durable before any item runs.
    */
-  mapStarted(index: number, keys: readonly string[], maxAttempts: number): number {
+  async mapStarted(index: number, keys: readonly string[], maxAttempts: number): Promise<number> {
     const step = this.#step(index);
     const old = step.items ?? [];
-    const aligned = old.length === keys.length && old.every((item, i) => item === null || item.key === keys[i]);
-    let items: Array<ItemRecord | null>;
+    const aligned = old.length <= keys.length && old.every((item, i) => item === null || item.key === keys[i]);
+    let kept = 0;
+    const keep = (item: ItemRecord | null | undefined) => (item?.status === "success" ? (kept++, item) : null);
     if (aligned) {
-      items = old.map((item) => (item?.status === "success" ? item : null));
+      step.items = Array.from(keys, (_, i) => keep(old[i]));
     } else {
-      const byKey = new Map(old.flatMap((item) => (item?.status === "success" ? [[item.key, item] as const] : [])));
-      items = keys.map((key) => byKey.get(key) ?? null);
+      const byKey = new Map(old.flatMap((item) => (item ? [[item.key, item] as const] : [])));
+      step.items = keys.map((key) => keep(byKey.get(key)));
     }
-    step.items = items;
-    // Journal lines name items by position: when the positions moved, the snapshot must hold the new
-    // ones before any line does. (A failure resurfaces on the step's next durable write.)
-    if (!aligned && this.#checkpoint && step.checkpoint) this.#checkpoint.compact().catch(() => {});
+    if (this.#checkpoint && step.checkpoint) await this.#checkpoint.startItems(index, step.items, aligned ? step.itemsFile : undefined);
     this.stepStarted(index, 1, maxAttempts);
-    return items.reduce((n, item) => (item ? n + 1 : n), 0);
+    return kept;
   }
 
-  /** Item `item` of map step `index` ended; journaled at once, durable within one group commit. */
+  /** Item `item` of map step `index` ended; recorded at once, durable within one group commit. */
   itemFinished(index: number, item: number, record: ItemRecord): void {
     const step = this.#step(index);
     (step.items ??= [])[item] = record;
-    this.#itemsRecorded++;
-    if (this.#checkpoint && step.checkpoint) void this.#checkpoint.recordItem(index, item, record);
+    if (this.#checkpoint && step.checkpoint) this.#checkpoint.recordItem(index, item, record);
   }
 
   stepStarted(index: number, attempt: number, maxAttempts: number): void {
@@ -234,9 +230,8 @@ export class ExecutionState {
     const written = checkpoint.recordStep(index, durable);
     if (!durable) return;
     await written;
-    // Compacting after a number of lines proportional to what is recorded keeps the total cost linear.
-    const compactAfterLines = Math.max(1000, 4 * (this.record.steps.length + this.#itemsRecorded));
-    if (checkpoint.journalLines >= compactAfterLines) await checkpoint.compact();
+    // Compacting after a number of lines proportional to the steps keeps the total cost linear.
+    if (checkpoint.journalLines >= Math.max(1000, 4 * this.record.steps.length)) await checkpoint.compact();
   }
 
   #emit<E extends PipelineEventName>(event: E, fields: EventFields<E>): void {

@@ -4,7 +4,11 @@ import type { Command, Json } from "./types.js";
 /** JSON with object keys sorted, so that equal values always give equal text. */
 export function canonicalJson(value: Json): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (Array.isArray(value)) {
+    // A list of plain values (a map step's 100,000 file names) needs no key sorting: one stringify.
+    if (value.every((item) => item === null || typeof item !== "object")) return JSON.stringify(value);
+    return `[${value.map(canonicalJson).join(",")}]`;
+  }
   const keys = Object.keys(value).sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k] as Json)}`).join(",")}}`;
 }

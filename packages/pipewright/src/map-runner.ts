@@ -54,7 +54,7 @@ export async function runMapStep(
   const total = items.length;
   const allowed = allowedFailuresLimit(map.allowedFailures, total) ?? 0;
   const keys = items.map(itemKey);
-  const restored = state.mapStarted(index, keys, step.options.retryCount + 1);
+  const restored = await state.mapStarted(index, keys, step.options.retryCount + 1);
   const records = state.record.steps[index]?.items ?? [];
   const pending = records.flatMap((record, i) => (record ? [] : [i]));
   let done = restored;

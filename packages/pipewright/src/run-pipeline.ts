@@ -132,7 +132,7 @@ function initialStepRecords(graph: ExecutionGraph, previous: ExecutionRecord | u
     const unchanged = previous && old?.checkpoint && step.options.checkpoint && old.fingerprint === fingerprint;
     if (unchanged && old.status !== StepStatus.SUCCESS && old.items) {
       // Only succeeded items are kept: the others run again.
-      return { ...fresh, items: old.items.map((item) => (item?.status === "success" ? item : null)) };
+      return { ...fresh, items: old.items.map((item) => (item?.status === "success" ? item : null)), itemsFile: old.itemsFile };
     }
     if (!unchanged || old.status !== StepStatus.SUCCESS) return fresh;
     return {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CheckpointStore, Pipeline, type Command, type Json } from "../src/index.js";
+import { appendFile, readdir, writeFile } from "node:fs/promises";
+import { CheckpointError, CheckpointStore, Pipeline, type Command, type Json } from "../src/index.js";
 import { fakeClock, tempDir } from "./helpers.js";
 
 describe("nested pipelines", () => {
@@ -169,6 +170,30 @@ describe("map steps", () => {
     expect(second.success).toBe(true);
     expect(ran).toEqual(items.slice(200));
     expect((second.steps[0]?.output as { outputs: string[] }).outputs).toEqual(items.map((i) => i.toUpperCase()));
+  });
+
+  it("keeps items in a file of their own beside the checkpoint: a torn last line is ignored, a corrupt one names the file", async () => {
+    const dir = await tempDir();
+    const result = await new Pipeline({ name: "items-file", checkpointDir: dir })
+      .addStep("before", () => null)
+      .addMapStep("stage", { items: ["a", "b", "c"], command: (args: { item: string }) => args.item.toUpperCase() })
+      .execute();
+    const path = result.checkpointPath as string;
+    const store = new CheckpointStore(dir);
+    const itemsPath = `${path}.items-1`;
+    expect((await store.load(path)).steps[1]?.items?.map((i) => i?.output)).toEqual(["A", "B", "C"]);
+
+    await appendFile(itemsPath, '{"item":0,"key":"\\"a\\"","sta'); // a crash while writing a line
+    expect((await store.load(path)).steps[1]?.items).toHaveLength(3);
+
+    await writeFile(itemsPath, '{"item":0,"key":"a"}\n{"item":"x"}\n');
+    const error = await store.load(path).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CheckpointError);
+    expect((error as CheckpointError).message).toContain(`Checkpoint ${itemsPath} is corrupt`);
+    expect((error as CheckpointError).message).toContain("line 2");
+
+    await store.remove(path);
+    expect(await readdir(dir)).toEqual([]);
   });
 
   it("finds kept items by value when the list changed between runs", async () => {

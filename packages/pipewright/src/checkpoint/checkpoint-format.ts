@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ExecutionRecord, ItemRecord, StepRecord } from "./execution-record.js";
+import type { ExecutionRecord, StepRecord } from "./execution-record.js";
 
 /**
  * The checkpoint file, in the original tool's snake_case format (`pipeline_name`, `execution_id`,
@@ -27,8 +27,7 @@ const stepSchema = z.object({
   resumed_from: optionalString,
   skip_reason: optionalString,
   rollback_error: optionalString,
-  // Items are checked by itemFromJson: zod over 100,000 of them would cost more than the rest of a resume.
-  items: z.array(z.unknown()).optional(),
+  items_file: optionalString,
 });
 
 const executionSchema = z.object({
@@ -51,8 +50,10 @@ const executionSchema = z.object({
 /** A journal line: the whole new record of one step. (The execution's own fields change only by compaction.) */
 const journalLineSchema = z.object({ step: z.number().int().nonnegative(), record: stepSchema });
 
-/** A journal line: the new record of one step, or of one item of a map step. */
-export type JournalEntry = { step: number; record: StepRecord } | { step: number; item: number; itemRecord: ItemRecord };
+export interface JournalEntry {
+  step: number;
+  record: StepRecord;
+}
 
 function stepToJson(step: StepRecord) {
   return {
@@ -71,32 +72,10 @@ function stepToJson(step: StepRecord) {
     resumed_from: step.resumedFrom ?? null,
     skip_reason: step.skipReason ?? null,
     rollback_error: step.rollbackError ?? null,
+    ...(step.itemsFile !== undefined && { items_file: step.itemsFile }),
   };
 }
 
-/**
- * An item as JSON text, built by hand: a map step writes one per item, 100,000 at a time. A null output
- * and a missing error are left out (most items have one or the other).
- */
-export function itemJson(item: ItemRecord): string {
-  const output = item.output === null ? "" : `,"output":${JSON.stringify(item.output)}`;
-  const error = item.error === undefined ? "" : `,"error":${JSON.stringify(item.error)}`;
-  return `{"key":${JSON.stringify(item.key)},"status":"${item.status}","attempts":${item.attempts}${output}${error}}`;
-}
-
-/** Checks one item by hand (see stepSchema.items). */
-function itemFromJson(json: unknown): ItemRecord | null {
-  if (json === null) return null;
-  const item = json as Record<string, unknown>;
-  const valid =
-    typeof json === "object" &&
-    typeof item.key === "string" &&
-    (item.status === "success" || item.status === "failed") &&
-    typeof item.attempts === "number" &&
-    (item.error === null || item.error === undefined || typeof item.error === "string");
-  if (!valid) throw new Error(`item: expected { key, status: "success" | "failed", attempts, output, error }, got ${JSON.stringify(json)?.slice(0, 200)}`);
-  return { key: item.key as string, status: item.status as ItemRecord["status"], attempts: item.attempts as number, output: (item.output ?? null) as ItemRecord["output"], error: (item.error ?? undefined) as string | undefined };
-}
 
 /**
  * The checkpoint file's text, in chunks: the execution's fields one per line, then one line per step.
@@ -104,7 +83,7 @@ function itemFromJson(json: unknown): ItemRecord | null {
  */
 export function* checkpointText(
   record: ExecutionRecord,
-  lineOf: (step: StepRecord, index: number) => string = (step) => stepLine(step),
+  lineOf: (step: StepRecord, index: number) => string = stepLine,
 ): Generator<string> {
   const header = JSON.stringify(headerToJson(record), null, 2).slice(0, -2); // without the closing "\n}"
   let chunk = `${header},\n  "steps": [`;
@@ -155,7 +134,7 @@ function stepFromJson(json: z.infer<typeof stepSchema>): StepRecord {
     resumedFrom: json.resumed_from,
     skipReason: json.skip_reason,
     rollbackError: json.rollback_error,
-    ...(json.items && { items: json.items.map(itemFromJson) }),
+    ...(json.items_file !== undefined && { itemsFile: json.items_file }),
   };
 }
 
@@ -183,38 +162,14 @@ export function executionFromJson(data: unknown): ExecutionRecord {
 }
 
 export function journalEntryFromJson(data: unknown): JournalEntry {
-  const line = data as { step?: unknown; item?: unknown; record?: unknown } | null;
-  if (typeof line?.item === "number" && typeof line.step === "number") {
-    const itemRecord = itemFromJson(line.record);
-    if (!itemRecord || !Number.isInteger(line.item) || line.item < 0) throw new Error("item line: expected a finished item at a position ≥ 0");
-    return { step: line.step, item: line.item, itemRecord };
-  }
   const parsed = journalLineSchema.safeParse(data);
   if (!parsed.success) throw new Error(describeIssue(parsed.error));
   return { step: parsed.data.step, record: stepFromJson(parsed.data.record) };
 }
 
-/**
- * A step as one line of JSON, in the snapshot. A map step's items go in only here: `itemText` gives each
- * item's JSON (cached by the caller, so restored items are not serialized again for every snapshot).
- */
-export function stepLine(step: StepRecord, itemText: (item: ItemRecord) => string = itemJson): string {
-  const json = JSON.stringify(stepToJson(step));
-  if (!step.items) return json;
-  return `${json.slice(0, -1)},"items":[${step.items.map((item) => (item ? itemText(item) : "null")).join(",")}]}`;
-}
-
-/**
- * A step's journal line. Without its items: each has its own line, and writing 100,000 of them again
- * whenever the step changes would cost more than the items themselves. Replay keeps the items it has.
- */
-export function stepJournalLine(index: number, step: StepRecord): string {
-  return `{"step":${index},"record":${JSON.stringify(stepToJson(step))}}\n`;
-}
-
-/** The journal line of item `item` of map step `step`. */
-export function itemJournalLine(step: number, item: number, record: ItemRecord): string {
-  return `{"step":${step},"item":${item},"record":${itemJson(record)}}\n`;
+/** A step as one line of JSON: in the snapshot and, wrapped, in the journal. (A map step's items are in its `items_file`.) */
+export function stepLine(step: StepRecord): string {
+  return JSON.stringify(stepToJson(step));
 }
 
 function describeIssue(error: z.ZodError): string {

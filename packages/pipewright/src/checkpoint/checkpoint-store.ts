@@ -1,16 +1,9 @@
-import { dirname } from "node:path";
+import { basename, dirname } from "node:path";
 import { CheckpointError, errorMessage } from "../errors.js";
-import {
-  checkpointText,
-  executionFromJson,
-  itemJournalLine,
-  itemJson,
-  journalEntryFromJson,
-  stepJournalLine,
-  stepLine,
-} from "./checkpoint-format.js";
+import { checkpointText, executionFromJson, journalEntryFromJson, stepLine } from "./checkpoint-format.js";
 import type { ExecutionRecord, ItemRecord } from "./execution-record.js";
 import { createFileAtomic, nodeFileSystem, syncDirectory, syncFile, writeFileAtomic, type FileSystem } from "./file-system.js";
+import { ItemLog, readItems } from "./item-log.js";
 import { JournalWriter } from "./journal-writer.js";
 import { pathInside, safeFileName } from "./safe-file-name.js";
 
@@ -58,11 +51,28 @@ export class CheckpointStore {
     return pathInside(this.dir, `${safeFileName(pipelineName)}_${safeFileName(executionId)}.json`);
   }
 
-  /** Reads an execution: its snapshot, then its journal replayed on top. */
+  /** Reads an execution: its snapshot, then its journal replayed on top, then its map steps' items. */
   async load(path: string): Promise<ExecutionRecord> {
     const record = await this.#readSnapshot(path);
     await this.#replayJournal(path + JOURNAL_SUFFIX, record);
+    for (const step of record.steps) {
+      if (step.itemsFile === undefined) continue;
+      const itemsPath = pathInside(dirname(path), step.itemsFile);
+      try {
+        step.items = await readItems(this.#fs, itemsPath);
+      } catch (error) {
+        throw corrupt(itemsPath, errorMessage(error));
+      }
+    }
     return record;
+  }
+
+  /** Deletes an execution's checkpoint: its snapshot, journal and map items files. */
+  async remove(path: string): Promise<void> {
+    const prefix = `${basename(path)}.`;
+    const items = (await this.#fs.readdir(dirname(path))).filter((name) => name.startsWith(prefix) && /\.items-\d+$/.test(name));
+    for (const file of [path + JOURNAL_SUFFIX, ...items.map((name) => pathInside(dirname(path), name))]) await this.#fs.rm(file, { force: true });
+    await this.#fs.rm(path, { force: true }); // last: while it exists, the execution is listed and its parts are found
   }
 
   /** The checkpoint of one execution of a pipeline, or undefined when there is none. */
@@ -162,11 +172,8 @@ export class CheckpointStore {
     lines.forEach((line, i) => {
       try {
         const entry = journalEntryFromJson(JSON.parse(line));
-        const step = record.steps[entry.step];
-        if (!step) throw new Error(`step ${entry.step} does not exist`);
-        // A step's line has no items (they have lines of their own): keep those it has.
-        if ("record" in entry) record.steps[entry.step] = { ...entry.record, ...(step.items && { items: step.items }) };
-        else (step.items ??= [])[entry.item] = entry.itemRecord;
+        if (entry.step >= record.steps.length) throw new Error(`step ${entry.step} does not exist`);
+        record.steps[entry.step] = entry.record;
       } catch (error) {
         throw corrupt(path, `line ${i + 1}: ${errorMessage(error)}`);
       }
@@ -193,8 +200,8 @@ export class Checkpoint {
   #compacting: Promise<void> | undefined;
   /** Lines of the steps restored by resume, serialized once: they seldom change, and 10,000 of them cost. */
   readonly #restoredLines = new Map<number, string>();
-  /** Items' JSON, serialized once: a map step's items are written again by every snapshot. */
-  readonly #itemTexts = new WeakMap<ItemRecord, string>();
+  /** The item files of map steps, by step index. */
+  readonly #itemLogs = new Map<number, ItemLog>();
 
   constructor(fs: FileSystem, path: string, record: ExecutionRecord) {
     this.#fs = fs;
@@ -216,18 +223,28 @@ export class Checkpoint {
     const step = this.record.steps[index];
     if (!step) throw new Error(`No step ${index}`);
     this.#restoredLines.delete(index);
-    return this.#append(stepJournalLine(index, step), durable);
+    const line = `{"step":${index},"record":${stepLine(step)}}\n`;
+    // A map step's final state is recorded only once its items are durable.
+    const items = durable ? this.#itemLogs.get(index) : undefined;
+    return items ? items.idle().then(() => this.#append(line, durable)) : this.#append(line, durable);
   }
 
   /**
-   * Records how item `item` of map step `index` ended. Durable within one group commit of the journal;
-   * callers need not wait (a failure surfaces on the step's next durable write).
+   * Opens the item file of map step `index`, starting with the items kept from the execution resumed
+   * (see `ItemLog.create`), and points the step's record to it.
    */
-  recordItem(index: number, item: number, record: ItemRecord): void {
-    const line = itemJournalLine(index, item, record);
-    // Straight to the journal (no promise per item); a failure sticks there and surfaces on the step's next write.
-    if (this.#compacting) void this.#append(line, true);
-    else void this.#journal.append(line, true);
+  async startItems(index: number, kept: ReadonlyArray<ItemRecord | null>, previousFile: string | undefined): Promise<void> {
+    const step = this.record.steps[index];
+    if (!step) throw new Error(`No step ${index}`);
+    const log = await ItemLog.create(this.#fs, this.path, index, kept, previousFile);
+    await this.#itemLogs.get(index)?.close();
+    this.#itemLogs.set(index, log);
+    step.itemsFile = log.fileName;
+  }
+
+  /** Records how item `k` of map step `index` ended: durable within one group commit; callers need not wait. */
+  recordItem(index: number, k: number, item: ItemRecord): void {
+    this.#itemLogs.get(index)?.record(k, item);
   }
 
   /** Rewrites the snapshot with the whole current state and drops the journal. */
@@ -252,14 +269,8 @@ export class Checkpoint {
 
   /** The whole state as checkpoint text, in chunks. */
   text(): Iterable<string> {
-    return checkpointText(this.record, (step, i) => this.#restoredLines.get(i) ?? stepLine(step, this.#itemText));
+    return checkpointText(this.record, (step, i) => this.#restoredLines.get(i) ?? stepLine(step));
   }
-
-  readonly #itemText = (item: ItemRecord): string => {
-    let text = this.#itemTexts.get(item);
-    if (text === undefined) this.#itemTexts.set(item, (text = itemJson(item)));
-    return text;
-  };
 
   /** Lines in the journal since the last compaction. */
   get journalLines(): number {
@@ -269,6 +280,7 @@ export class Checkpoint {
   async close(): Promise<void> {
     await this.#compacting;
     await this.#journal.close();
+    for (const log of this.#itemLogs.values()) await log.close();
   }
 
   #append(line: string, durable: boolean): Promise<void> {

@@ -20,8 +20,10 @@ export interface StepRecord {
   resumedFrom: string | undefined;
   skipReason: string | undefined;
   rollbackError: string | undefined;
-  /** For a map step: one record per item of the list, null while the item has not finished. */
+  /** For a map step: one record per item of the list, null while the item has not finished. Stored in `itemsFile`. */
   items?: Array<ItemRecord | null>;
+  /** For a map step: the file its items are recorded in, beside the checkpoint (see `ItemLog`). */
+  itemsFile?: string;
 }
 
 /** How one item of a map step ended. */

@@ -6,7 +6,7 @@ import * as fsPromises from "node:fs/promises";
  */
 export type FileSystem = Pick<
   typeof fsPromises,
-  "open" | "readFile" | "readdir" | "rename" | "link" | "stat" | "mkdir" | "rm"
+  "open" | "readFile" | "readdir" | "rename" | "link" | "stat" | "mkdir" | "rm" | "copyFile"
 >;
 
 export const nodeFileSystem: FileSystem = fsPromises;
