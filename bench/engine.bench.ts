@@ -10,15 +10,16 @@
  * when a target fails: it is a report.
  */
 import { spawn } from "node:child_process";
-import { mkdir, mkdtemp, open, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { arch, cpus, loadavg, platform, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command, Pipeline, PipelineResult } from "pipewright";
 import { RESULT_PREFIX, type BareChildReport, type ChildReport, type EngineChildReport } from "./child-report.js";
-import { markdownTable, num, progress, summarize, textTable, timeAlternating, timeIt, type Case, type Timing } from "./measure.js";
+import { markdownTable, num, progress, textTable, timeAlternating, timeIt, type Case, type Timing } from "./measure.js";
 import {
   assertSucceeded,
+  fsyncLatency,
   bareLoop,
   buildPipeline,
   calls,
@@ -73,25 +74,6 @@ interface ResumeFigures {
 // ---------------------------------------------------------------------------------------------
 // Measurements
 
-/** Latency of one journal-sized append + datasync on the checkpoint disk, in µs. */
-async function fsyncLatency(dir: string, samples = 300): Promise<Timing> {
-  const path = join(dir, "fsync-probe");
-  const handle = await open(path, "a");
-  const line = `${"x".repeat(400)}\n`;
-  const runs: number[] = [];
-  try {
-    for (let i = 0; i < samples; i++) {
-      const start = performance.now();
-      await handle.write(line);
-      await handle.datasync();
-      runs.push((performance.now() - start) * 1000);
-    }
-  } finally {
-    await handle.close();
-    await rm(path, { force: true });
-  }
-  return summarize(runs);
-}
 
 /** A checkpointed execution of `pipeline`, counting its fsyncs; `report` gets the counts and the snapshot size. */
 function checkpointedCase(

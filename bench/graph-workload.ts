@@ -3,11 +3,10 @@
  * layer before it), a map step over many items with a no-op command, their bare-loop baselines, and
  * small file helpers (an fsync probe; copying a checkpoint directory aside and back).
  */
-import { copyFile, mkdir, open, readdir, rm, stat } from "node:fs/promises";
+import { copyFile, mkdir, readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { FileHandle } from "node:fs/promises";
 import { Pipeline, type Command, type FileSystem, type Json, type PipelineResult } from "pipewright";
-import { summarize, type Timing } from "./measure.js";
 import { bareContext, countingFileSystem, noop, type SyncCounts } from "./workload.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -80,34 +79,11 @@ export function buildLayeredPipeline(
   return { pipeline, buildMs: built - start, graphMs: performance.now() - built };
 }
 
-/** A topological order of the graph (Kahn's algorithm): the order the bare loop calls the steps in. */
-export function topologicalOrder(dependsOn: readonly (readonly number[])[]): number[] {
-  const waiting = dependsOn.map((deps) => deps.length);
-  const downstream = dependsOn.map((): number[] => []);
-  dependsOn.forEach((deps, i) => deps.forEach((d) => downstream[d]?.push(i)));
-  const order: number[] = [];
-  waiting.forEach((count, i) => count === 0 && order.push(i));
-  for (let head = 0; head < order.length; head++) {
-    for (const next of downstream[order[head] as number] ?? []) {
-      waiting[next] = (waiting[next] as number) - 1;
-      if (waiting[next] === 0) order.push(next);
-    }
-  }
-  if (order.length !== dependsOn.length) throw new Error("The benchmark graph has a cycle");
-  return order;
+/** The graph's baseline: `for ... await fn(args, ctx)` over each step's function (all alike: any order will do). */
+export function graphFunctions(steps: number, command: Command = noop): Command[] {
+  return Array.from({ length: steps }, () => command);
 }
 
-/** The graph's baseline: `for ... await fn(args, ctx)` over each step's function, in `order`. */
-export function graphFunctions(order: readonly number[], command: Command = noop): Command[] {
-  return order.map(() => command);
-}
-
-/** Checks that every step of a graph run succeeded: a failed run is a broken benchmark, not a slow engine. */
-export function assertAllSucceeded(result: PipelineResult, steps: number): void {
-  if (!result.success || result.successfulSteps !== steps) {
-    throw new Error(`Expected ${steps} successful steps, got ${result.successfulSteps} (${result.status})`);
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // The map step
@@ -167,25 +143,6 @@ export function assertMapOutput(result: PipelineResult, total: number, succeeded
 // ---------------------------------------------------------------------------------------------
 // Files
 
-/** Latency of one journal-sized append + datasync on the checkpoint disk, in µs (as engine.bench.ts measures it). */
-export async function fsyncLatency(dir: string, samples = 300): Promise<Timing> {
-  const path = join(dir, "fsync-probe");
-  const handle = await open(path, "a");
-  const line = `${"x".repeat(400)}\n`;
-  const runs: number[] = [];
-  try {
-    for (let i = 0; i < samples; i++) {
-      const start = performance.now();
-      await handle.write(line);
-      await handle.datasync();
-      runs.push((performance.now() - start) * 1000);
-    }
-  } finally {
-    await handle.close();
-    await rm(path, { force: true });
-  }
-  return summarize(runs);
-}
 
 /** Replaces the content of `to` with copies of the files in `from` (flat directories). */
 export async function copyDirectory(from: string, to: string): Promise<void> {

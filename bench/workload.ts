@@ -4,7 +4,8 @@
  */
 import * as fsp from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
+import { summarize, type Timing } from "./measure.js";
 import { CheckpointStore, Pipeline, type Command, type FileSystem, type PipelineResult, type StepContext } from "pipewright";
 
 /** The no-op step. One function for every step, as a pipeline reusing a command with other args would. */
@@ -141,4 +142,24 @@ export async function removeExecution(result: PipelineResult): Promise<void> {
 export async function snapshotMb(result: PipelineResult): Promise<number> {
   if (result.checkpointPath === undefined) return NaN;
   return (await fsp.stat(result.checkpointPath)).size / 1024 / 1024;
+}
+
+/** Latency of one journal-sized append + datasync on the checkpoint disk, in µs (the floor under a checkpointed step). */
+export async function fsyncLatency(dir: string, samples = 300): Promise<Timing> {
+  const path = join(dir, "fsync-probe");
+  const handle = await fsp.open(path, "a");
+  const line = `${"x".repeat(400)}\n`;
+  const runs: number[] = [];
+  try {
+    for (let i = 0; i < samples; i++) {
+      const start = performance.now();
+      await handle.write(line);
+      await handle.datasync();
+      runs.push((performance.now() - start) * 1000);
+    }
+  } finally {
+    await handle.close();
+    await fsp.rm(path, { force: true });
+  }
+  return summarize(runs);
 }

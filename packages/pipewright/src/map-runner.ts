@@ -9,7 +9,7 @@ import { itemScope } from "./expression-scope.js";
 import { canonicalJson } from "./fingerprint.js";
 import { toJsonValue } from "./json-value.js";
 import { allowedFailuresLimit } from "./map-options.js";
-import { stepContext, type RunEnvironment, type StepOutcome } from "./step-runner.js";
+import { failStep, stepContext, type RunEnvironment, type StepOutcome } from "./step-runner.js";
 import type { StepDefinition } from "./step-definition.js";
 import type { Json } from "./types.js";
 
@@ -48,8 +48,7 @@ export async function runMapStep(
   try {
     items = await mapItems(step, index, scope, env, params);
   } catch (error) {
-    await state.stepFailed(index, errorMessage(error), elapsed(), step.options.skipOnError);
-    return step.options.skipOnError ? "skipped" : "failed";
+    return await failStep(state, step, index, errorMessage(error), elapsed());
   }
   const total = items.length;
   const allowed = allowedFailuresLimit(map.allowedFailures, total) ?? 0;
@@ -124,8 +123,7 @@ export async function runMapStep(
   const output = mapOutput(items, state.record.steps[index]?.items ?? []);
   if (output.failed > allowed) {
     const message = `${output.failed} of ${total} items failed (allowed: ${allowed})${stop.signal.aborted ? ", the rest did not run" : ""}: ${describeFailures(output.failures)}`;
-    await state.stepFailed(index, message, elapsed(), step.options.skipOnError);
-    return step.options.skipOnError ? "skipped" : "failed";
+    return await failStep(state, step, index, message, elapsed());
   }
   await state.stepSucceeded(index, output, elapsed());
   return "success";

@@ -50,8 +50,7 @@ export async function runStep(index: number, env: RunEnvironment): Promise<StepO
     args = step.args.hasExpressions ? resolveTemplate(step.args, lazyScope()) : (step.options.args);
   } catch (error) {
     // A condition that throws or an expression without a value: retrying would give the same.
-    await state.stepFailed(index, errorMessage(error), 0, step.options.skipOnError);
-    return step.options.skipOnError ? "skipped" : "failed";
+    return await failStep(state, step, index, errorMessage(error), 0);
   }
 
   const startedAt = clock.now();
@@ -78,7 +77,12 @@ export async function runStep(index: number, env: RunEnvironment): Promise<StepO
     await state.stepCancelled(index, errorMessage(env.signal.reason), elapsed());
     return "cancelled";
   }
-  await state.stepFailed(index, errorMessage(outcome.error), elapsed(), step.options.skipOnError);
+  return failStep(state, step, index, errorMessage(outcome.error), elapsed());
+}
+
+/** Records that the step failed; one that may fail without stopping the run (`skipOnError`) ends skipped. */
+export async function failStep(state: ExecutionState, step: StepDefinition, index: number, error: string, elapsedTime: number): Promise<StepOutcome> {
+  await state.stepFailed(index, error, elapsedTime, step.options.skipOnError);
   return step.options.skipOnError ? "skipped" : "failed";
 }
 
