@@ -36,14 +36,17 @@ export class ExecutionState {
     return this.#checkpoint?.path;
   }
 
-  started(graph: PipelineEvents["pipelineStarted"]["graph"]): void {
-    this.#emit("pipelineStarted", {
-      description: this.record.description,
-      steps: this.record.steps.map((s) => s.name),
-      graph,
-      checkpointPath: this.checkpointPath,
-      resumedFrom: this.record.resumedFrom,
-    });
+  /** `graph` describes the steps for the event; called only when someone listens. */
+  started(graph: () => PipelineEvents["pipelineStarted"]["graph"]): void {
+    if (this.#bus.has("pipelineStarted")) {
+      this.#emit("pipelineStarted", {
+        description: this.record.description,
+        steps: this.record.steps.map((s) => s.name),
+        graph: graph(),
+        checkpointPath: this.checkpointPath,
+        resumedFrom: this.record.resumedFrom,
+      });
+    }
     this.record.steps.forEach((step, index) => {
       if (step.resumedFrom !== undefined) {
         this.#emitStep("stepResumed", index, { from: step.resumedFrom, output: step.output });

@@ -40,8 +40,7 @@ export function buildGraph(steps: readonly StepDefinition[], aliases: ReadonlyMa
     }
     return [...deps];
   });
-  const downstream = steps.map((): number[] => []);
-  upstream.forEach((deps, i) => deps.forEach((d) => downstream[d]?.push(i)));
+  const downstream = invert(upstream);
 
   const order = topologicalOrder(upstream, downstream);
   if (order.length < steps.length) issues.push(...cycleIssues(steps, upstream, new Set(order)));
@@ -57,6 +56,24 @@ export function buildGraph(steps: readonly StepDefinition[], aliases: ReadonlyMa
   const referenceIssues = expressionReferenceIssues(graph);
   if (referenceIssues.length > 0) throw new ValidationError(referenceIssues);
   return graph;
+}
+
+/**
+ * `downstream` from `upstream`, every list allocated at its exact size: growing them with `push` would
+ * reserve room for 17 entries each, which for 100,000 steps is 15 MB of nothing.
+ */
+function invert(upstream: readonly (readonly number[])[]): number[][] {
+  const counts = new Array<number>(upstream.length).fill(0);
+  for (const deps of upstream) for (const d of deps) counts[d] = (counts[d] as number) + 1;
+  const downstream = counts.map((count) => new Array<number>(count));
+  const filled = new Array<number>(upstream.length).fill(0);
+  upstream.forEach((deps, i) => {
+    for (const d of deps) {
+      (downstream[d] as number[])[filled[d] as number] = i;
+      filled[d] = (filled[d] as number) + 1;
+    }
+  });
+  return downstream;
 }
 
 function upstreamFingerprints(deps: readonly number[], fingerprints: readonly string[]): string[] {

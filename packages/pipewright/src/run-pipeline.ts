@@ -50,7 +50,7 @@ export async function runPipeline(pipeline: PipelineDefinition, executeOptions?:
   const checkpoint = options.checkpoint ? await store.create(record) : undefined;
   const state = new ExecutionState(record, pipeline.bus, checkpoint, clock);
   if (warning) state.warn(warning);
-  state.started(
+  state.started(() =>
     pipeline.graph.steps.map((step, i) => ({
       name: step.name,
       dependsOn: (pipeline.graph.upstream[i] ?? []).map((d) => pipeline.graph.steps[d]?.name ?? ""),

@@ -23,7 +23,7 @@ export interface StepDefinition {
   commandName: string;
   command: Command;
   options: ResolvedStepOptions;
-  /** The args, with their `${{ }}` expressions compiled: resolved when the step starts. */
+  /** The args' `${{ }}` expressions, compiled: resolved when the step starts. Without any, use `options.args`. */
   args: CompiledTemplate;
   condition: ConditionCheck | undefined;
   /** Set for a map step: the command runs once per item. */
@@ -87,9 +87,14 @@ export function defineStep(
   };
 }
 
+/** What `args` is for a step without `${{ }}`: one shared value (100,000 steps need not hold 100,000). */
+const WITHOUT_EXPRESSIONS = compileTemplate({});
+
 function compiled(where: string, args: Record<string, Json>): CompiledTemplate {
   try {
-    return compileTemplate(args);
+    const template = compileTemplate(args);
+    // The args themselves stay in `options.args`, which is what runs when there is nothing to resolve.
+    return template.hasExpressions ? template : WITHOUT_EXPRESSIONS;
   } catch (error) {
     throw new ValidationError(`${where}: ${errorMessage(error)}`);
   }
