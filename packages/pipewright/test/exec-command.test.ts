@@ -208,6 +208,24 @@ describe("exec command", () => {
     }
   }, 6000);
 
+  it("in a step with a timeout: the attempt fails with the timeout and the program is killed", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "pipewright-exec-timeout-"));
+    const pidFile = join(dir, "pid");
+    try {
+      const script = `require("node:fs").writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); setInterval(() => {}, 1000);`;
+      const pipeline = new Pipeline({ name: "exec-timeout", checkpointDir: dir }).addStep("slow", "exec", {
+        args: { argv: [node, "-e", script] },
+        timeout: 1,
+      });
+      const result = await pipeline.execute();
+      expect(result.steps[0]).toMatchObject({ status: "failed", error: "timed out after 1 s" });
+      const pid = Number(readFileSync(pidFile, "utf8"));
+      expect(await waitFor(() => !isAlive(pid))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 8000);
+
   it("kills running programs and their children when this process exits without cancelling them", async () => {
     const fixture = fileURLToPath(new URL("./fixtures/exit-during-exec.ts", import.meta.url));
     const child = spawn(node, ["--import", "tsx", fixture], { stdio: ["ignore", "pipe", "inherit"] });
