@@ -1,6 +1,9 @@
+import type { Command as Program } from "commander";
 import { DEFAULT_CHECKPOINT_DIR, Pipeline, shellQuote } from "pipewright";
+import type { CommandContext } from "./command-context.js";
 import { ExitCode } from "./exit-codes.js";
 import { loadRegistry } from "./load-registry.js";
+import { collectList, collectParam, parseConcurrency } from "./params.js";
 import type { Output } from "./output.js";
 import { attachPlainRenderer } from "./plain-renderer.js";
 import { formatSummary } from "./summary.js";
@@ -65,4 +68,32 @@ function resumeCommand(file: string, options: RunOptions, executionId: string): 
   if (options.checkpointDir !== DEFAULT_CHECKPOINT_DIR) words.push("--checkpoint-dir", options.checkpointDir);
   words.push("--resume", executionId);
   return words.map(shellQuote).join(" ");
+}
+
+/** Registers `pipewright run`. */
+export function registerRun(program: Program, context: CommandContext): void {
+  program
+    .command("run")
+    .description("Run a pipeline defined in YAML")
+    .argument("<file>", "the pipeline's YAML file")
+    .option("-p, --param <KEY=VALUE>", "a value for ${KEY} in the file (repeatable)", collectParam, {})
+    .option("-r, --registry <module>", "a JS or TS module exporting commands (repeatable)", collectList, [])
+    .option("--rollback", "undo completed steps when the run fails", false)
+    .option("--resume [id]", "resume the latest execution of this pipeline, or the one with this id")
+    .option("--checkpoint-dir <dir>", "where checkpoints go", DEFAULT_CHECKPOINT_DIR)
+    .option("--continue-on-error", "go on after a failed step: only steps that depend on it are skipped (the run still fails)", false)
+    .option("-c, --concurrency <n>", "steps (and map items) that run at once (default: the number of CPUs)", parseConcurrency)
+    .option("--no-fail-fast", "when a step fails, let the steps already running finish instead of stopping them")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ pipewright run pipeline.yml --registry ./commands.ts
+  $ pipewright run analyze-chip.yml -r ./commands.ts --param CHIP_NUMBER=67 --rollback
+  $ pipewright run pipeline.yml -r ./commands.ts --resume            # latest execution
+  $ pipewright run pipeline.yml -r ./commands.ts --resume 20251107_143022`,
+    )
+    .action(async (file: string, options: Parameters<typeof runCommand>[1]) => {
+      context.exit(await runCommand(file, options, context.output));
+    });
 }

@@ -1,5 +1,8 @@
 import { builtinCommands, loadPipelineYaml, Pipeline, registryNames, specCommandNames, ValidationError, type Command } from "pipewright";
+import type { Command as Program } from "commander";
+import type { CommandContext } from "./command-context.js";
 import { ExitCode } from "./exit-codes.js";
+import { collectList, collectParam } from "./params.js";
 import { loadRegistry } from "./load-registry.js";
 import type { Output } from "./output.js";
 
@@ -36,4 +39,18 @@ export async function validateCommand(file: string, options: ValidateOptions, ou
 /** A do-nothing command for every name that is not a built-in. */
 function standIns(names: readonly string[]): Record<string, Command> {
   return Object.fromEntries(names.filter((name) => !Object.hasOwn(builtinCommands, name)).map((name) => [name, () => null]));
+}
+
+/** Registers `pipewright validate`. */
+export function registerValidate(program: Program, context: CommandContext): void {
+  program
+    .command("validate")
+    .description("Check a pipeline file and report every problem with file:line:column")
+    .argument("<file>", "the pipeline's YAML file")
+    .option("-p, --param <KEY=VALUE>", "a value for ${KEY} in the file (repeatable)", collectParam, {})
+    .option("-r, --registry <module>", "check command names against these modules (repeatable)", collectList, [])
+    .addHelpText("after", "\nExample:\n  $ pipewright validate pipeline.yml --registry ./commands.ts")
+    .action(async (file: string, options: Parameters<typeof validateCommand>[1]) => {
+      context.exit(await validateCommand(file, options, context.output));
+    });
 }

@@ -1,0 +1,6 @@
+import type { RegisterCommand } from "./command-context.js";
+import { registerRun } from "./run-command.js";
+import { registerValidate } from "./validate-command.js";
+
+/** Every `pipewright` command, in the order `--help` lists them. Each lives in its own module. */
+export const COMMANDS: RegisterCommand[] = [registerRun, registerValidate];
