@@ -3,6 +3,7 @@ import type { FileSystem } from "./checkpoint/file-system.js";
 import { systemClock, type Clock } from "./clock.js";
 import { ValidationError } from "./errors.js";
 import { localExecutor, type Executor } from "./executor.js";
+import type { Json } from "./types.js";
 
 /** Options of `pipeline.execute()`. */
 export interface ExecuteOptions {
@@ -30,6 +31,8 @@ export interface ExecuteOptions {
   random?: () => number;
   /** File operations for checkpoints (tests inject failures). @default node:fs/promises */
   fileSystem?: FileSystem;
+  /** Plain JSON stored in the checkpoint as is: how to run the pipeline again (the CLI stores its file and options). */
+  origin?: Json;
 }
 
 export type ResolvedExecuteOptions = Required<Omit<ExecuteOptions, "resumeFrom" | "signal" | "fileSystem">> &
@@ -49,6 +52,7 @@ export function resolveExecuteOptions(options: ExecuteOptions = {}): ResolvedExe
     clock: options.clock ?? systemClock,
     random: options.random ?? Math.random,
     fileSystem: options.fileSystem,
+    origin: options.origin ?? null,
   };
   if (resolved.resumeFrom !== undefined && (typeof resolved.resumeFrom !== "string" || resolved.resumeFrom === "")) {
     throw new ValidationError(`Expected \`resumeFrom\` to be "latest" or an execution id, got \`${String(resolved.resumeFrom)}\``);

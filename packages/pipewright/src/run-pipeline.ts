@@ -45,6 +45,7 @@ export async function runPipeline(pipeline: PipelineDefinition, executeOptions?:
     enableRollback: options.enableRollback,
     pid: process.pid,
     hostname: hostname(),
+    origin: options.origin,
     steps: initialStepRecords(pipeline.graph, previous),
   };
   const checkpoint = options.checkpoint ? await store.create(record) : undefined;
@@ -116,6 +117,8 @@ function initialStepRecords(graph: ExecutionGraph, previous: ExecutionRecord | u
       status: StepStatus.PENDING,
       command: step.commandName,
       fingerprint,
+      dependsOn: (graph.upstream[index] ?? []).map((d) => graph.steps[d]?.name ?? ""),
+      group: step.group,
       checkpoint: step.options.checkpoint,
       attempts: 0,
       attemptErrors: [],

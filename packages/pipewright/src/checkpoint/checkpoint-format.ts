@@ -28,6 +28,8 @@ const stepSchema = z.object({
   skip_reason: optionalString,
   rollback_error: optionalString,
   items_file: optionalString,
+  depends_on: z.array(z.string()).default([]),
+  group: optionalString,
 });
 
 const executionSchema = z.object({
@@ -44,6 +46,7 @@ const executionSchema = z.object({
   enable_rollback: z.boolean().default(false),
   pid: z.number().default(0),
   hostname: z.string().default(""),
+  origin: jsonValue.default(null),
   steps: z.array(stepSchema),
 });
 
@@ -73,6 +76,8 @@ function stepToJson(step: StepRecord) {
     skip_reason: step.skipReason ?? null,
     rollback_error: step.rollbackError ?? null,
     ...(step.itemsFile !== undefined && { items_file: step.itemsFile }),
+    depends_on: step.dependsOn,
+    ...(step.group !== undefined && { group: step.group }),
   };
 }
 
@@ -114,6 +119,7 @@ function headerToJson(record: ExecutionRecord) {
     enable_rollback: record.enableRollback,
     pid: record.pid,
     hostname: record.hostname,
+    origin: record.origin,
   };
 }
 
@@ -135,6 +141,8 @@ function stepFromJson(json: z.infer<typeof stepSchema>): StepRecord {
     skipReason: json.skip_reason,
     rollbackError: json.rollback_error,
     ...(json.items_file !== undefined && { itemsFile: json.items_file }),
+    dependsOn: json.depends_on,
+    group: json.group,
   };
 }
 
@@ -157,6 +165,7 @@ export function executionFromJson(data: unknown): ExecutionRecord {
     enableRollback: json.enable_rollback,
     pid: json.pid,
     hostname: json.hostname,
+    origin: json.origin as ExecutionRecord["origin"],
     steps: json.steps.map(stepFromJson),
   };
 }

@@ -20,6 +20,9 @@ export interface StepRecord {
   resumedFrom: string | undefined;
   skipReason: string | undefined;
   rollbackError: string | undefined;
+  /** Names of the steps it waits for, and its parallel group or nested pipeline: the graph, for reports. */
+  dependsOn: string[];
+  group: string | undefined;
   /** For a map step: one record per item of the list, null while the item has not finished. Stored in `itemsFile`. */
   items?: Array<ItemRecord | null>;
   /** For a map step: the file its items are recorded in, beside the checkpoint (see `ItemLog`). */
@@ -52,5 +55,7 @@ export interface ExecutionRecord {
   enableRollback: boolean;
   pid: number;
   hostname: string;
+  /** What the caller stored to run it again (the CLI: the file, registries and options), as given to `execute`. */
+  origin: Json;
   steps: StepRecord[];
 }
