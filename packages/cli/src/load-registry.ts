@@ -20,10 +20,13 @@ export async function loadRegistry(modules: readonly string[]): Promise<Record<s
   return registry;
 }
 
+/** A path relative to the working directory (or absolute), not a bare package name ("my-commands"). */
+export function isModulePath(specifier: string): boolean {
+  return specifier.startsWith(".") || specifier.startsWith("/") || /\.[cm]?[jt]s$/.test(specifier);
+}
+
 async function importModule(specifier: string): Promise<Record<string, unknown>> {
-  // A path relative to the working directory; bare names ("my-commands") resolve as packages.
-  const isPath = specifier.startsWith(".") || specifier.startsWith("/") || /\.[cm]?[jt]s$/.test(specifier);
-  const target = isPath ? pathToFileURL(resolve(specifier)).href : specifier;
+  const target = isModulePath(specifier) ? pathToFileURL(resolve(specifier)).href : specifier;
   try {
     // tsImport reads TypeScript wherever it is, also outside any package with "type": "module".
     return (await tsImport(target, import.meta.url)) as Record<string, unknown>;

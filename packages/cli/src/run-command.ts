@@ -1,9 +1,10 @@
 import type { Command as Program } from "commander";
-import { DEFAULT_CHECKPOINT_DIR, Pipeline, shellQuote } from "pipewright";
+import { DEFAULT_CHECKPOINT_DIR, Pipeline, shellQuote, type Json } from "pipewright";
 import type { CommandContext } from "./command-context.js";
 import { ExitCode } from "./exit-codes.js";
 import { loadRegistry } from "./load-registry.js";
 import { collectList, collectParam, parseConcurrency } from "./params.js";
+import { planCommand } from "./plan-command.js";
 import type { Output } from "./output.js";
 import { attachPlainRenderer } from "./plain-renderer.js";
 import { formatSummary } from "./summary.js";
@@ -17,10 +18,20 @@ export interface RunOptions {
   continueOnError: boolean;
   concurrency?: number;
   failFast: boolean;
+  dryRun?: boolean;
+}
+
+/** What a run's checkpoint records so that `pipewright resume` can run it again (`origin`). */
+export interface RunOrigin {
+  command: "run";
+  cwd: string;
+  file: string;
+  options: Omit<RunOptions, "resume" | "dryRun">;
 }
 
 /** `pipewright run FILE`: loads, runs with a live log, prints the summary; resolves with the exit code. */
 export async function runCommand(file: string, options: RunOptions, output: Output): Promise<number> {
+  if (options.dryRun) return planCommand(file, options, output);
   const registry = await loadRegistry(options.registry);
   const pipeline = await Pipeline.fromYaml(file, registry, { params: options.param, checkpointDir: options.checkpointDir });
   attachPlainRenderer(pipeline, output);
@@ -42,6 +53,7 @@ export async function runCommand(file: string, options: RunOptions, output: Outp
       failFast: options.failFast,
       params: options.param,
       signal: cancel.signal,
+      origin: runOrigin(file, options) as unknown as Json,
     });
     output.out(formatSummary(result, output.colors));
     if (result.success) return ExitCode.SUCCESS;
@@ -54,6 +66,11 @@ export async function runCommand(file: string, options: RunOptions, output: Outp
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }
+}
+
+function runOrigin(file: string, options: RunOptions): RunOrigin {
+  const { resume: _resume, dryRun: _dryRun, ...rest } = options;
+  return { command: "run", cwd: process.cwd(), file, options: rest };
 }
 
 /** The exact command line that resumes this execution. */
@@ -84,6 +101,7 @@ export function registerRun(program: Program, context: CommandContext): void {
     .option("--continue-on-error", "go on after a failed step: only steps that depend on it are skipped (the run still fails)", false)
     .option("-c, --concurrency <n>", "steps (and map items) that run at once (default: the number of CPUs)", parseConcurrency)
     .option("--no-fail-fast", "when a step fails, let the steps already running finish instead of stopping them")
+    .option("--dry-run", "show what would run and what resume would skip, and why; run nothing (as `pipewright plan`)")
     .addHelpText(
       "after",
       `
@@ -91,7 +109,8 @@ Examples:
   $ pipewright run pipeline.yml --registry ./commands.ts
   $ pipewright run analyze-chip.yml -r ./commands.ts --param CHIP_NUMBER=67 --rollback
   $ pipewright run pipeline.yml -r ./commands.ts --resume            # latest execution
-  $ pipewright run pipeline.yml -r ./commands.ts --resume 20251107_143022`,
+  $ pipewright run pipeline.yml -r ./commands.ts --resume 20251107_143022
+  $ pipewright run pipeline.yml -r ./commands.ts --resume --dry-run  # what would run, and why`,
     )
     .action(async (file: string, options: Parameters<typeof runCommand>[1]) => {
       context.exit(await runCommand(file, options, context.output));

@@ -1,9 +1,9 @@
-import { builtinCommands, loadPipelineYaml, Pipeline, registryNames, specCommandNames, ValidationError, type Command } from "pipewright";
+import { ValidationError } from "pipewright";
 import type { Command as Program } from "commander";
 import type { CommandContext } from "./command-context.js";
 import { ExitCode } from "./exit-codes.js";
 import { collectList, collectParam } from "./params.js";
-import { loadRegistry } from "./load-registry.js";
+import { loadPipelineFile } from "./load-pipeline.js";
 import type { Output } from "./output.js";
 
 export interface ValidateOptions {
@@ -15,15 +15,12 @@ export interface ValidateOptions {
 export async function validateCommand(file: string, options: ValidateOptions, output: Output): Promise<number> {
   const c = output.colors;
   const checkCommands = options.registry.length > 0;
-  const registry = checkCommands ? await loadRegistry(options.registry) : undefined;
   try {
-    const spec = await loadPipelineYaml(file, { params: options.param, knownCommands: registry && registryNames(registry) });
-    // Build the pipeline too: its graph is checked (unknown dependencies, cycles, expressions reading
-    // steps not waited for), and commands that check their args (exec) do so. Without a registry,
-    // stand-ins take the place of the commands the file names.
-    Pipeline.fromSpec(spec, registry ?? standIns(specCommandNames(spec)));
+    // The graph is built and checked too, and commands that check their args (exec) do so.
+    const { pipeline } = await loadPipelineFile(file, options);
+    const steps = pipeline.steps.length;
     const note = checkCommands ? "" : c.dim(" (command names not checked: no --registry given)");
-    output.out(`${c.green("✓")} ${file}: pipeline "${spec.name}", ${spec.steps.length} step${spec.steps.length === 1 ? "" : "s"}${note}\n`);
+    output.out(`${c.green("✓")} ${file}: pipeline "${pipeline.name}", ${steps} step${steps === 1 ? "" : "s"}${note}\n`);
     return ExitCode.SUCCESS;
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
@@ -34,11 +31,6 @@ export async function validateCommand(file: string, options: ValidateOptions, ou
     output.err(`${error.issues.length} problem${error.issues.length === 1 ? "" : "s"} in ${file}\n`);
     return ExitCode.INVALID_INPUT;
   }
-}
-
-/** A do-nothing command for every name that is not a built-in. */
-function standIns(names: readonly string[]): Record<string, Command> {
-  return Object.fromEntries(names.filter((name) => !Object.hasOwn(builtinCommands, name)).map((name) => [name, () => null]));
 }
 
 /** Registers `pipewright validate`. */

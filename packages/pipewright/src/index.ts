@@ -23,6 +23,7 @@ export {
 export type { MapStepOptions, MapItems } from "./map-options.js";
 export type { MapOutput } from "./map-runner.js";
 export type { ExecutionGraph } from "./graph.js";
+export type { ExecutionPlan, StepPlan } from "./plan.js";
 export { TimeoutError } from "./attempts.js";
 export { StepStatus, ExecutionStatus, type Json, type Command, type Registry, type StepContext } from "./types.js";
 export {

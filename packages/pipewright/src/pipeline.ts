@@ -14,6 +14,7 @@ import {
 } from "./pipeline-spec.js";
 import { commandResolver, registryNames, type CommandResolver } from "./registry.js";
 import type { PipelineResult } from "./result.js";
+import { planExecution, type ExecutionPlan } from "./plan.js";
 import { runPipeline } from "./run-pipeline.js";
 import { defineStep, type StepDefinition } from "./step-definition.js";
 import { isDefaultOption, type StepOptions } from "./step-options.js";
@@ -165,6 +166,14 @@ export class Pipeline {
   /** The steps as a checked dependency graph. Throws a `ValidationError` for unknown dependencies, cycles and bad references. */
   graph(): ExecutionGraph {
     return (this.#graph ??= buildGraph(this.#steps, this.#aliases));
+  }
+
+  /**
+   * What `execute({ resumeFrom })` would run and skip, and why, without running anything.
+   * @example const plan = await pipeline.plan("latest"); // steps[i].action: "run" | "skip"
+   */
+  plan(resumeFrom?: string): Promise<ExecutionPlan> {
+    return planExecution(this.name, this.checkpointDir, this.graph(), resumeFrom);
   }
 
   /** Calls `listener` on every `event` of every execution; returns a function that removes it. A throwing listener never breaks a run. */

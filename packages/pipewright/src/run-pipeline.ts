@@ -89,7 +89,8 @@ export async function runPipeline(pipeline: PipelineDefinition, executeOptions?:
   }
 }
 
-async function findPrevious(
+/** The execution `resumeFrom` names, or a warning saying why there is none. */
+export async function findPrevious(
   store: CheckpointStore,
   pipelineName: string,
   resumeFrom: string | undefined,
