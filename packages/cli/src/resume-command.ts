@@ -1,7 +1,8 @@
 import { isAbsolute, resolve } from "node:path";
 import type { Command as Program } from "commander";
-import { CheckpointStore, DEFAULT_CHECKPOINT_DIR, ValidationError, type ExecutionRecord } from "pipewright";
+import { DEFAULT_CHECKPOINT_DIR, ValidationError } from "pipewright";
 import type { CommandContext } from "./command-context.js";
+import { findExecution } from "./execution-lookup.js";
 import { isModulePath } from "./load-registry.js";
 import type { Output } from "./output.js";
 import { runCommand, type RunOrigin } from "./run-command.js";
@@ -15,7 +16,7 @@ interface ResumeOptions {
  * options `pipewright run` recorded in it (`origin`). Without an ID, the newest execution in the directory.
  */
 export async function resumeCommand(id: string | undefined, options: ResumeOptions, output: Output): Promise<number> {
-  const record = await findExecution(new CheckpointStore(options.checkpointDir), id);
+  const { record } = await findExecution(options.checkpointDir, id ?? "latest");
   const origin = record.origin as unknown as RunOrigin | null;
   if (origin?.command !== "run") {
     throw new ValidationError(
@@ -36,22 +37,6 @@ export async function resumeCommand(id: string | undefined, options: ResumeOptio
       resume: record.executionId,
     },
     output,
-  );
-}
-
-/** The execution with this id (or a unique prefix of it), else the newest one. */
-async function findExecution(store: CheckpointStore, id: string | undefined): Promise<ExecutionRecord> {
-  const executions = await store.list();
-  if (executions.length === 0) throw new ValidationError(`No executions in ${store.dir}`);
-  if (id === undefined) return (executions[0] as (typeof executions)[number]).record;
-  const exact = executions.find((e) => e.record.executionId === id);
-  const matches = exact ? [exact] : executions.filter((e) => e.record.executionId.startsWith(id));
-  if (matches.length === 1) return (matches[0] as (typeof executions)[number]).record;
-  const known = executions.slice(0, 10).map((e) => `${e.record.executionId} (${e.record.pipelineName}, ${e.record.status})`);
-  throw new ValidationError(
-    matches.length === 0
-      ? `No execution ${id} in ${store.dir}; the newest: ${known.join(", ")}`
-      : `${matches.length} executions start with ${id}: ${matches.map((e) => e.record.executionId).join(", ")}`,
   );
 }
 

@@ -90,6 +90,6 @@ describe("pipewright plan, run --dry-run and resume", () => {
     const { checkpoints } = await failedRun();
     const { code, err } = await runCli(["resume", "19990101", ...checkpoints]);
     expect(code).toBe(2);
-    expect(err).toMatch(/No execution 19990101 in .*cp; the newest: \d{8}_\d{6}(_\d+)? \(cli-two-steps, failed\)/);
+    expect(err).toMatch(/No execution "19990101" in .*cp.*; the latest are: \d{8}_\d{6}(_\d+)? \(cli-two-steps, failed\)/);
   });
 });

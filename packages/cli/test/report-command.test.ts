@@ -59,11 +59,11 @@ describe("pipewright report", () => {
 
     const ambiguous = await runCli(["report", shared, "--checkpoint-dir", dir, "--pipeline", "diamond"]);
     expect(ambiguous.code).toBe(2);
-    expect(ambiguous.err).toBe(`error: "${shared}" matches 2 executions: ${second} (diamond), ${first} (diamond); give more of the id\n`);
+    expect(ambiguous.err).toBe(`error: "${shared}" matches 2 executions: ${second} (diamond, success), ${first} (diamond, success); give more of the id\n`);
 
     const unknown = await runCli(["report", "19990101", "--checkpoint-dir", dir, "--pipeline", "diamond"]);
     expect(unknown.code).toBe(2);
-    expect(unknown.err).toBe(`error: No execution "19990101" in ${dir} (pipeline "diamond"); the latest are: ${second} (diamond), ${first} (diamond)\n`);
+    expect(unknown.err).toBe(`error: No execution "19990101" in ${dir} (pipeline "diamond"); the latest are: ${second} (diamond, success), ${first} (diamond, success)\n`);
 
     const empty = join(dir, "none");
     const none = await runCli(["report", "latest", "--checkpoint-dir", empty]);

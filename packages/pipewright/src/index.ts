@@ -41,7 +41,7 @@ export type { Executor, StepTask } from "./executor.js";
 export { localExecutor } from "./executor.js";
 export type { Clock } from "./clock.js";
 export { systemClock } from "./clock.js";
-export { CheckpointStore } from "./checkpoint/checkpoint-store.js";
+export { CheckpointStore, type ExecutionSummary } from "./checkpoint/checkpoint-store.js";
 export type { ExecutionRecord, StepRecord, ItemRecord } from "./checkpoint/execution-record.js";
 export type { FileSystem } from "./checkpoint/file-system.js";
 export { builtinCommands, registryNames } from "./registry.js";

@@ -1,7 +1,8 @@
-import { appendFile, readdir, readFile, writeFile } from "node:fs/promises";
+import * as nodeFs from "node:fs/promises";
+import { appendFile, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
-import { CheckpointError, CheckpointStore, Pipeline } from "../src/index.js";
+import { describe, expect, it, vi } from "vitest";
+import { CheckpointError, CheckpointStore, Pipeline, type FileSystem } from "../src/index.js";
 import { fakeClock, tempDir } from "./helpers.js";
 
 describe("checkpoint file", () => {
@@ -131,5 +132,130 @@ describe("reading checkpoints", () => {
     const record = JSON.parse(await readFile(checkpointPath!, "utf8")) as { steps: unknown[] };
     await appendFile(`${checkpointPath}.journal`, "garbage\n" + JSON.stringify({ step: 0, record: record.steps[0] }) + "\n");
     await expect(new CheckpointStore(dir).load(checkpointPath!)).rejects.toThrow(/\.journal is corrupt \(line 1/);
+  });
+});
+
+describe("summaries: listing executions from their headers", () => {
+  /** A file system that records which files were read whole. */
+  function readRecorder() {
+    const wholeReads: string[] = [];
+    const fs: FileSystem = {
+      ...nodeFs,
+      readFile: ((path: string, options: unknown) => {
+        wholeReads.push(path);
+        return nodeFs.readFile(path, options as "utf8");
+      }) as FileSystem["readFile"],
+    };
+    return { fs, wholeReads };
+  }
+
+  it("writes the step counts into the header, exact once the run has ended", async () => {
+    const dir = await tempDir();
+    const result = await new Pipeline({ name: "counted", checkpointDir: dir })
+      .addStep("a", () => 1)
+      .addStep("b", () => {
+        throw new Error("no");
+      }, { skipOnError: true })
+      .addStep("c", () => {
+        throw new Error("boom");
+      })
+      .addStep("d", () => 4)
+      .execute();
+    const text = await readFile(result.checkpointPath!, "utf8");
+    const file = JSON.parse(text) as Record<string, unknown>;
+    expect(file.total_steps).toBe(4);
+    expect(file.step_counts).toEqual({ pending: 0, running: 0, success: 1, failed: 1, skipped: 2, cancelled: 0, rolled_back: 0 });
+    expect(text.indexOf('"step_counts"')).toBeLessThan(text.indexOf('"steps"'));
+  });
+
+  it("lists executions newest first, of one pipeline when named, with their counts, reading no file whole", async () => {
+    const dir = await tempDir();
+    const ok = new Pipeline({ name: "p", checkpointDir: dir }).addStep("a", () => 1).addStep("b", () => 2);
+    const first = await ok.execute({ clock: fakeClock() });
+    const clock = fakeClock(Date.UTC(2026, 0, 1, 13, 0, 0));
+    const failing = new Pipeline({ name: "p", checkpointDir: dir }).addStep("a", () => 1).addStep("b", () => {
+      throw new Error("late");
+    });
+    const second = await failing.execute({ clock, resumeFrom: "latest" });
+    await new Pipeline({ name: "other", checkpointDir: dir }).addStep("x", () => 1).execute({ clock });
+    const { fs, wholeReads } = readRecorder();
+
+    const summaries = await new CheckpointStore(dir, fs).summaries("p");
+
+    expect(wholeReads).toEqual([]);
+    expect(summaries.map((s) => [s.executionId, s.status, s.resumedFrom, s.totalSteps, s.stepCounts.success, s.stepCounts.failed])).toEqual([
+      [second.executionId, "failed", first.executionId, 2, 1, 1],
+      [first.executionId, "success", undefined, 2, 2, 0],
+    ]);
+    expect(summaries[0]).toMatchObject({ pipelineName: "p", path: second.checkpointPath, journalBytes: 0, totalTime: second.totalTime });
+    expect(await new CheckpointStore(dir).summaries()).toHaveLength(3);
+  });
+
+  it("lists a 20,000-step execution without parsing its steps", async () => {
+    const dir = await tempDir();
+    const pipeline = new Pipeline({ name: "big", checkpointDir: dir });
+    for (let i = 0; i < 20_000; i++) pipeline.addStep(`s${i}`, () => i, { checkpoint: false });
+    const result = await pipeline.execute({ concurrency: 1 });
+    expect((await stat(result.checkpointPath!)).size).toBeGreaterThan(4_000_000);
+    const { fs, wholeReads } = readRecorder();
+    const parse = vi.spyOn(JSON, "parse");
+    try {
+      const started = performance.now();
+      const [summary] = await new CheckpointStore(dir, fs).summaries();
+      const elapsed = performance.now() - started;
+
+      expect(summary).toMatchObject({ totalSteps: 20_000, status: "success" });
+      expect(summary?.stepCounts.success).toBe(20_000);
+      expect(wholeReads).toEqual([]);
+      expect(Math.max(...parse.mock.calls.map(([text]) => text.length))).toBeLessThan(4096);
+      expect(elapsed).toBeLessThan(500); // reading it whole takes longer
+    } finally {
+      parse.mockRestore();
+    }
+  });
+
+  it("reads a header past its first 4 KB (large params) without reading the file whole", async () => {
+    const dir = await tempDir();
+    const big = "x".repeat(20_000);
+    await new Pipeline({ name: "wide", checkpointDir: dir, params: { BIG: big } }).addStep("a", () => 1).execute();
+    const { fs, wholeReads } = readRecorder();
+    const store = new CheckpointStore(dir, fs);
+
+    const [summary] = await store.summaries("wide");
+
+    expect(summary?.params.BIG).toBe(big);
+    expect(await store.findLatest("wide")).toBe(summary?.path);
+    expect(wholeReads).toEqual([]);
+  });
+
+  it("counts the steps of a file written before headers had counts", async () => {
+    const dir = await tempDir();
+    const result = await new Pipeline({ name: "old", checkpointDir: dir }).addStep("a", () => 1).addStep("b", () => 2).execute();
+    const { total_steps: _total, step_counts: _counts, ...old } = JSON.parse(await readFile(result.checkpointPath!, "utf8")) as Record<string, unknown>;
+    await writeFile(result.checkpointPath!, JSON.stringify(old, null, 2));
+
+    const [summary] = await new CheckpointStore(dir).summaries();
+
+    expect(summary).toMatchObject({ executionId: result.executionId, totalSteps: 2 });
+    expect(summary?.stepCounts.success).toBe(2);
+  });
+
+  it("says an execution still runs: status running, and a journal holding what happened since the snapshot", async () => {
+    const dir = await tempDir();
+    const store = new CheckpointStore(dir);
+    let seen: Awaited<ReturnType<CheckpointStore["summaries"]>> = [];
+    await new Pipeline({ name: "live", checkpointDir: dir })
+      .addStep("one", () => 1)
+      .addStep("two", async () => {
+        seen = await store.summaries("live");
+      })
+      .execute();
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({ status: "running", totalSteps: 2 });
+    expect(seen[0]?.stepCounts.pending).toBe(2); // as of the first snapshot
+    expect(seen[0]?.journalBytes).toBeGreaterThan(0);
+    const [after] = await store.summaries("live");
+    expect(after).toMatchObject({ status: "success", journalBytes: 0 });
+    expect(after?.stepCounts.success).toBe(2);
   });
 });

@@ -5,7 +5,7 @@ import { DEFAULT_CHECKPOINT_DIR } from "pipewright";
 import type { CommandContext } from "../command-context.js";
 import { ExitCode } from "../exit-codes.js";
 import type { Output } from "../output.js";
-import { ExecutionNotFoundError, findExecution } from "./find-execution.js";
+import { findExecution } from "../execution-lookup.js";
 import { renderReport } from "./report-html.js";
 
 export interface ReportOptions {
@@ -16,15 +16,7 @@ export interface ReportOptions {
 
 /** `pipewright report ID`: writes one execution's HTML report; resolves with the exit code. */
 export async function reportCommand(id: string, options: ReportOptions, output: Output): Promise<number> {
-  let found;
-  try {
-    found = await findExecution(options.checkpointDir, id, options.pipeline);
-  } catch (error) {
-    if (!(error instanceof ExecutionNotFoundError)) throw error;
-    output.err(`${output.colors.red("error:")} ${error.message}\n`);
-    return ExitCode.INVALID_INPUT;
-  }
-  const { path, record } = found;
+  const { path, record } = await findExecution(options.checkpointDir, id, options.pipeline);
   const file = options.output ?? `report-${record.executionId}.html`;
   await mkdir(dirname(file), { recursive: true });
   await writeFile(file, renderReport(record, { checkpointPath: path }));

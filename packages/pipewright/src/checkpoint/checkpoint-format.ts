@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { StepStatus } from "../types.js";
 import type { ExecutionRecord, StepRecord } from "./execution-record.js";
 
 /**
@@ -32,7 +33,8 @@ const stepSchema = z.object({
   group: optionalString,
 });
 
-const executionSchema = z.object({
+/** Everything before the steps: what listings read (see `CheckpointStore.summaries`). */
+const headerSchema = z.object({
   pipeline_name: z.string(),
   execution_id: z.string(),
   timestamp: z.string(),
@@ -47,8 +49,12 @@ const executionSchema = z.object({
   pid: z.number().default(0),
   hostname: z.string().default(""),
   origin: jsonValue.default(null),
-  steps: z.array(stepSchema),
+  // Absent from files written before they existed: readers then count the steps themselves.
+  total_steps: z.number().int().nonnegative().optional(),
+  step_counts: z.partialRecord(z.enum(statusValues), z.number().int().nonnegative()).optional(),
 });
+
+const executionSchema = headerSchema.extend({ steps: z.array(stepSchema) });
 
 /** A journal line: the whole new record of one step. (The execution's own fields change only by compaction.) */
 const journalLineSchema = z.object({ step: z.number().int().nonnegative(), record: stepSchema });
@@ -102,8 +108,9 @@ export function* checkpointText(
   yield `${chunk}${record.steps.length > 0 ? "\n  " : ""}]\n}\n`;
 }
 
-/** The execution's own fields: everything in the file but its steps. */
+/** The execution's own fields: everything in the file but its steps, and how many steps stand how (for listings). */
 function headerToJson(record: ExecutionRecord) {
+  const { totalSteps, stepCounts } = countSteps(record.steps);
   return {
     format: "pipewright-checkpoint/1",
     pipeline_name: record.pipelineName,
@@ -114,6 +121,8 @@ function headerToJson(record: ExecutionRecord) {
     finished_at: record.finishedAt ?? null,
     total_time: record.totalTime ?? null,
     resumed_from: record.resumedFrom ?? null,
+    total_steps: totalSteps,
+    step_counts: stepCounts,
     params: record.params,
     stop_on_error: record.stopOnError,
     enable_rollback: record.enableRollback,
@@ -146,11 +155,41 @@ function stepFromJson(json: z.infer<typeof stepSchema>): StepRecord {
   };
 }
 
+/** An execution without its steps. */
+export type ExecutionHeader = Omit<ExecutionRecord, "steps">;
+
+/** How many steps an execution has, in all and by status. */
+export interface StepCounts {
+  totalSteps: number;
+  stepCounts: Record<StepStatus, number>;
+}
+
+export function countSteps(steps: ReadonlyArray<Pick<StepRecord, "status">>): StepCounts {
+  const stepCounts = Object.fromEntries(statusValues.map((status) => [status, 0])) as Record<StepStatus, number>;
+  for (const step of steps) stepCounts[step.status]++;
+  return { totalSteps: steps.length, stepCounts };
+}
+
 /** Parses a checkpoint file's JSON; throws a message saying which field is wrong. */
 export function executionFromJson(data: unknown): ExecutionRecord {
   const parsed = executionSchema.safeParse(data);
   if (!parsed.success) throw new Error(describeIssue(parsed.error));
-  const json = parsed.data;
+  return { ...headerFields(parsed.data), steps: parsed.data.steps.map(stepFromJson) };
+}
+
+/**
+ * Parses a snapshot's header (the file's fields before `"steps"`), with its step counts when the file
+ * has them; throws a message saying which field is wrong.
+ */
+export function headerFromJson(data: unknown): ExecutionHeader & Partial<StepCounts> {
+  const parsed = headerSchema.safeParse(data);
+  if (!parsed.success) throw new Error(describeIssue(parsed.error));
+  const { total_steps: totalSteps, step_counts: counts } = parsed.data;
+  if (totalSteps === undefined || counts === undefined) return headerFields(parsed.data);
+  return { ...headerFields(parsed.data), totalSteps, stepCounts: { ...countSteps([]).stepCounts, ...counts } };
+}
+
+function headerFields(json: z.infer<typeof headerSchema>): ExecutionHeader {
   return {
     pipelineName: json.pipeline_name,
     description: json.description,
@@ -166,7 +205,6 @@ export function executionFromJson(data: unknown): ExecutionRecord {
     pid: json.pid,
     hostname: json.hostname,
     origin: json.origin as ExecutionRecord["origin"],
-    steps: json.steps.map(stepFromJson),
   };
 }
 

@@ -1,6 +1,15 @@
 import { basename, dirname } from "node:path";
 import { CheckpointError, errorMessage } from "../errors.js";
-import { checkpointText, executionFromJson, journalEntryFromJson, stepLine } from "./checkpoint-format.js";
+import {
+  checkpointText,
+  countSteps,
+  executionFromJson,
+  headerFromJson,
+  journalEntryFromJson,
+  stepLine,
+  type ExecutionHeader,
+  type StepCounts,
+} from "./checkpoint-format.js";
 import type { ExecutionRecord, ItemRecord } from "./execution-record.js";
 import { createFileAtomic, nodeFileSystem, syncDirectory, syncFile, writeFileAtomic, type FileSystem } from "./file-system.js";
 import { ItemLog, readItems } from "./item-log.js";
@@ -9,9 +18,19 @@ import { pathInside, safeFileName } from "./safe-file-name.js";
 
 const JOURNAL_SUFFIX = ".journal";
 const HEADER_BYTES = 4096;
-// A JSON string literal as a field of the header (checkpointText writes these before the steps).
-const HEADER_NAME = /^ {2}"pipeline_name": ("(?:[^"\\]|\\.)*"),$/m;
-const HEADER_TIMESTAMP = /^ {2}"timestamp": ("(?:[^"\\]|\\.)*"),$/m;
+const MAX_HEADER_BYTES = 1 << 20;
+// Where checkpointText ends the header: a top-level key (two spaces), which no string value can hold (no raw newlines in JSON).
+const STEPS_KEY = Buffer.from(',\n  "steps": [');
+
+/** One execution as listings see it: its header and step counts, without its steps. */
+export interface ExecutionSummary extends ExecutionHeader, StepCounts {
+  path: string;
+  /**
+   * Bytes journaled since the snapshot: 0 once the run has ended. While it runs (status `running`),
+   * the step counts are those of the last snapshot, and the journal holds what happened since.
+   */
+  journalBytes: number;
+}
 
 /**
  * The checkpoints of every execution in one directory: `<name>_<executionId>.json`, the execution's
@@ -97,6 +116,21 @@ export class CheckpointStore {
     return latest?.path;
   }
 
+  /**
+   * Every execution in the directory (of one pipeline when named), newest first, from the header of each
+   * snapshot alone: steps are not read, so listing many large executions stays fast. A file without
+   * step counts in its header (written by an older version) is read whole.
+   */
+  async summaries(pipelineName?: string): Promise<ExecutionSummary[]> {
+    const found: ExecutionSummary[] = [];
+    for (const path of await this.#candidates(pipelineName)) {
+      const header = await this.#readSummary(path);
+      if (!header || (pipelineName !== undefined && header.pipelineName !== pipelineName)) continue;
+      found.push({ ...header, path, journalBytes: await this.#sizeOf(path + JOURNAL_SUFFIX) });
+    }
+    return found.sort((a, b) => (a.startedAt < b.startedAt ? 1 : -1));
+  }
+
   /** Every execution in the directory (of one pipeline when named), newest first. */
   async list(pipelineName?: string): Promise<Array<{ path: string; record: ExecutionRecord }>> {
     const found = [];
@@ -119,29 +153,63 @@ export class CheckpointStore {
     return names.filter((n) => n.startsWith(prefix) && n.endsWith(".json")).map((n) => pathInside(this.dir, n));
   }
 
-  /**
-   * The pipeline name and start time of a checkpoint, from its first bytes where this store wrote them,
-   * so that finding the latest of many large executions does not parse them all; else from the whole file.
-   */
-  async #readHeader(path: string): Promise<Pick<ExecutionRecord, "pipelineName" | "startedAt">> {
-    let head = "";
+  /** A checkpoint's header and step counts (from the whole file when its header lacks them); undefined when the file is gone. */
+  async #readSummary(path: string): Promise<(ExecutionHeader & StepCounts) | undefined> {
     try {
-      const handle = await this.#fs.open(path, "r");
-      try {
-        const { bytesRead, buffer } = await handle.read(Buffer.alloc(HEADER_BYTES), 0, HEADER_BYTES, 0);
-        head = buffer.toString("utf8", 0, bytesRead);
-      } finally {
-        await handle.close();
-      }
+      const header = await this.#readHeader(path);
+      return hasStepCounts(header) ? header : await this.#readCountedHeader(path);
+    } catch (error) {
+      if (error instanceof CheckpointError && (error.cause as NodeJS.ErrnoException | undefined)?.code === "ENOENT") return undefined; // removed since listed
+      throw error;
+    }
+  }
+
+  /**
+   * A checkpoint's header, from its first bytes where this store wrote them, so that listing many large
+   * executions does not parse them all; else from the whole file. Files written before the header had
+   * step counts lack them.
+   */
+  async #readHeader(path: string): Promise<ExecutionHeader & Partial<StepCounts>> {
+    try {
+      const head = await this.#readHeaderText(path);
+      if (head !== undefined) return headerFromJson(JSON.parse(head));
     } catch {
-      // unreadable: the full read below reports it with the file's name
+      // unreadable or unexpected: the full read below reports it with the file's name
     }
-    const name = HEADER_NAME.exec(head)?.[1];
-    const timestamp = HEADER_TIMESTAMP.exec(head)?.[1];
-    if (name !== undefined && timestamp !== undefined) {
-      return { pipelineName: JSON.parse(name) as string, startedAt: JSON.parse(timestamp) as string };
+    return this.#readCountedHeader(path);
+  }
+
+  /** The header and step counts of a snapshot, from the whole file. */
+  async #readCountedHeader(path: string): Promise<ExecutionHeader & StepCounts> {
+    const { steps, ...header } = await this.#readSnapshot(path);
+    return { ...header, ...countSteps(steps) };
+  }
+
+  /** The header's JSON text: the file up to its steps, closed; undefined when the file is not laid out as `checkpointText` writes it. */
+  async #readHeaderText(path: string): Promise<string | undefined> {
+    const handle = await this.#fs.open(path, "r");
+    try {
+      let head = Buffer.alloc(0);
+      // Growing reads: the header is small unless its params are large.
+      for (let size = HEADER_BYTES; head.length < MAX_HEADER_BYTES; size *= 4) {
+        const { bytesRead, buffer } = await handle.read(Buffer.alloc(size), 0, size, head.length);
+        head = Buffer.concat([head, buffer.subarray(0, bytesRead)]);
+        const end = head.indexOf(STEPS_KEY);
+        if (end >= 0) return `${head.toString("utf8", 0, end)}\n}`;
+        if (bytesRead < size) return undefined;
+      }
+      return undefined;
+    } finally {
+      await handle.close();
     }
-    return this.#readSnapshot(path);
+  }
+
+  async #sizeOf(path: string): Promise<number> {
+    try {
+      return (await this.#fs.stat(path)).size;
+    } catch {
+      return 0;
+    }
   }
 
   async #readSnapshot(path: string): Promise<ExecutionRecord> {
@@ -179,6 +247,10 @@ export class CheckpointStore {
       }
     });
   }
+}
+
+function hasStepCounts(header: ExecutionHeader & Partial<StepCounts>): header is ExecutionHeader & StepCounts {
+  return header.totalSteps !== undefined && header.stepCounts !== undefined;
 }
 
 function corrupt(path: string, detail: string): CheckpointError {
