@@ -6,10 +6,9 @@ import { loadRegistry } from "./load-registry.js";
 import { collectList, collectParam, parseConcurrency } from "./params.js";
 import { planCommand } from "./plan-command.js";
 import type { Output } from "./output.js";
-import { attachPlainRenderer } from "./plain-renderer.js";
-import { formatSummary } from "./summary.js";
+import { attachRenderer, type DisplayOptions } from "./renderer.js";
 
-export interface RunOptions {
+export interface RunOptions extends DisplayOptions {
   param: Record<string, string>;
   registry: string[];
   rollback: boolean;
@@ -26,7 +25,7 @@ export interface RunOrigin {
   command: "run";
   cwd: string;
   file: string;
-  options: Omit<RunOptions, "resume" | "dryRun">;
+  options: Omit<RunOptions, "resume" | "dryRun" | keyof DisplayOptions>;
 }
 
 /** `pipewright run FILE`: loads, runs with a live log, prints the summary; resolves with the exit code. */
@@ -34,12 +33,12 @@ export async function runCommand(file: string, options: RunOptions, output: Outp
   if (options.dryRun) return planCommand(file, options, output);
   const registry = await loadRegistry(options.registry);
   const pipeline = await Pipeline.fromYaml(file, registry, { params: options.param, checkpointDir: options.checkpointDir });
-  attachPlainRenderer(pipeline, output);
+  const renderer = attachRenderer(pipeline, output, options);
 
   const cancel = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (cancel.signal.aborted) process.exit(ExitCode.INTERRUPTED); // a second Ctrl-C: leave at once
-    output.err(output.colors.yellow(`\n${signal}: stopping (press Ctrl-C again to quit at once)\n`));
+    renderer.notice(output.colors.yellow(`\n${signal}: stopping (press Ctrl-C again to quit at once)\n`));
     cancel.abort(new Error(`interrupted by ${signal}`));
   };
   process.on("SIGINT", onSignal);
@@ -55,7 +54,7 @@ export async function runCommand(file: string, options: RunOptions, output: Outp
       signal: cancel.signal,
       origin: runOrigin(file, options) as unknown as Json,
     });
-    output.out(formatSummary(result, output.colors));
+    renderer.finish(result);
     if (result.success) return ExitCode.SUCCESS;
     for (const step of result.steps.filter((s) => s.status === "failed")) {
       output.err(`${output.colors.red(`Step ${step.name} failed:`)} ${step.error}\n`);
@@ -63,13 +62,15 @@ export async function runCommand(file: string, options: RunOptions, output: Outp
     output.err(`Resume with: ${resumeCommand(file, options, result.executionId)}\n`);
     return result.status === "cancelled" ? ExitCode.INTERRUPTED : ExitCode.PIPELINE_FAILED;
   } finally {
+    renderer.close();
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }
 }
 
 function runOrigin(file: string, options: RunOptions): RunOrigin {
-  const { resume: _resume, dryRun: _dryRun, ...rest } = options;
+  // How the run looked is no part of what to run again: a resume picks its own display.
+  const { resume: _resume, dryRun: _dryRun, json: _json, quiet: _quiet, verbose: _verbose, ...rest } = options;
   return { command: "run", cwd: process.cwd(), file, options: rest };
 }
 
@@ -101,6 +102,9 @@ export function registerRun(program: Program, context: CommandContext): void {
     .option("--continue-on-error", "go on after a failed step: only steps that depend on it are skipped (the run still fails)", false)
     .option("-c, --concurrency <n>", "steps (and map items) that run at once (default: the number of CPUs)", parseConcurrency)
     .option("--no-fail-fast", "when a step fails, let the steps already running finish instead of stopping them")
+    .option("--json", "one JSON object per event on stdout (newline-delimited), for other programs; the summary goes to stderr")
+    .option("-q, --quiet", "print only errors and the final verdict line")
+    .option("-v, --verbose", "in the live display, print step logs and errors in full instead of cut to the terminal width")
     .option("--dry-run", "show what would run and what resume would skip, and why; run nothing (as `pipewright plan`)")
     .addHelpText(
       "after",
