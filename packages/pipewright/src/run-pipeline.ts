@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import { CheckpointStore } from "./checkpoint/checkpoint-store.js";
 import type { ExecutionRecord, StepRecord } from "./checkpoint/execution-record.js";
-import type { EventBus } from "./events.js";
+import type { EventBus, PipelineEvents } from "./events.js";
 import { resolveExecuteOptions, type ExecuteOptions } from "./execute-options.js";
 import { executionIdAt } from "./execution-id.js";
 import { ExecutionState } from "./execution-state.js";
@@ -51,14 +51,7 @@ export async function runPipeline(pipeline: PipelineDefinition, executeOptions?:
   const checkpoint = options.checkpoint ? await store.create(record) : undefined;
   const state = new ExecutionState(record, pipeline.bus, checkpoint, clock);
   if (warning) state.warn(warning);
-  state.started(() =>
-    pipeline.graph.steps.map((step, i) => ({
-      name: step.name,
-      dependsOn: (pipeline.graph.upstream[i] ?? []).map((d) => pipeline.graph.steps[d]?.name ?? ""),
-      kind: step.map ? "map" : "step",
-      group: step.group,
-    })),
-  );
+  state.started(() => describeGraph(pipeline.graph));
 
   // Aborted by the caller's signal (cancel) or by the scheduler when a failed step stops the run.
   const stop = new AbortController();
@@ -87,6 +80,29 @@ export async function runPipeline(pipeline: PipelineDefinition, executeOptions?:
     options.signal?.removeEventListener("abort", onAbort);
     await checkpoint?.close().catch(() => {}); // already reported by the write that failed
   }
+}
+
+type GraphDescription = PipelineEvents["pipelineStarted"]["graph"];
+const descriptions = new WeakMap<ExecutionGraph, GraphDescription>();
+
+/** The graph as `pipelineStarted` describes it; made once per graph (a graph never changes). */
+function describeGraph(graph: ExecutionGraph): GraphDescription {
+  let description = descriptions.get(graph);
+  if (!description) {
+    // Frozen: every execution's listeners share it.
+    description = Object.freeze(
+      graph.steps.map((step, i) =>
+        Object.freeze({
+          name: step.name,
+          dependsOn: Object.freeze((graph.upstream[i] ?? []).map((d) => graph.steps[d]?.name ?? "")) as string[],
+          kind: step.map ? ("map" as const) : ("step" as const),
+          group: step.group,
+        }),
+      ),
+    ) as GraphDescription;
+    descriptions.set(graph, description);
+  }
+  return description;
 }
 
 /** The execution `resumeFrom` names, or a warning saying why there is none. */
