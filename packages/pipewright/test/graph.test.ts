@@ -290,7 +290,7 @@ describe("timeouts and cancellation", () => {
         .addStep("wait", second ? () => events.push("wait again") : waitForAbort(events, "wait"))
         .addStep("last", () => events.push("last"));
     const running = build(false).execute({ signal: controller.signal, enableRollback: true });
-    await sleep(20);
+    while (!events.includes("wait:start")) await sleep(2); // cancel while "wait" runs, however busy the machine
     controller.abort(new Error("user pressed Ctrl-C"));
     const result = await running;
     expect(result.status).toBe("cancelled");
