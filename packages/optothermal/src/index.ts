@@ -1,0 +1,2 @@
+// The optothermal lab application: filled in by the modules below as they land.
+export {};
