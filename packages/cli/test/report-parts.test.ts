@@ -36,6 +36,13 @@ describe("report parts", () => {
       { attempt: 2, start: 1.5, end: 3, outcome: "retried", error: "two" },
       { attempt: 3, start: 3, end: 4, outcome: "success", error: undefined },
     ]);
+    // With the waits recorded, they show as gaps: attempt 2 starts 0.25 s after attempt 1 failed.
+    const waits = step.attemptErrors.map((a) => ({ ...a, retryDelay: 0.25 }));
+    expect(stepTiming({ ...step, attemptErrors: waits }, runStart, 10)?.segments.map((s) => [s.start, s.end])).toEqual([
+      [1, 1.5],
+      [1.75, 3],
+      [3.25, 4],
+    ]);
     expect(stepTiming({ ...step, resumedFrom: "old" }, runStart, 10)).toBeUndefined();
     expect(stepTiming({ ...step, finishedAt: undefined, attempts: 1, attemptErrors: [] }, runStart, 10)?.segments).toEqual([
       { attempt: 1, start: 1, end: 10, outcome: "running", error: undefined },

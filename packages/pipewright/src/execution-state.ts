@@ -116,7 +116,7 @@ export class ExecutionState {
 
   /** An attempt failed and another follows after `delaySeconds`. */
   stepRetrying(index: number, attempt: number, error: string, elapsedTime: number, delaySeconds: number): void {
-    this.#step(index).attemptErrors.push({ attempt, error, elapsedTime });
+    this.#step(index).attemptErrors.push({ attempt, error, elapsedTime, retryDelay: delaySeconds });
     this.#emitStep("stepRetrying", index, { attempt: attempt + 1, error, delaySeconds });
     void this.#persist(index, false);
   }

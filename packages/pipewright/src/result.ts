@@ -4,8 +4,10 @@ import type { ExecutionStatus, Json, StepStatus } from "./types.js";
 export interface AttemptError {
   attempt: number;
   error: string;
-  /** Seconds the attempt ran. */
+  /** Seconds from the step's start to this failure. */
   elapsedTime: number;
+  /** Seconds waited before the next attempt; absent for the last one. */
+  retryDelay?: number;
 }
 
 /** How one step of an execution ended. */

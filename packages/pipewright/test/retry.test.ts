@@ -31,9 +31,9 @@ describe("retry with exponential backoff", () => {
       { attempt: 2, delaySeconds: 1 },
       { attempt: 3, delaySeconds: 2 },
     ]);
-    expect(result.steps[0]?.attemptErrors.map((a) => [a.attempt, a.error])).toEqual([
-      [1, "connection reset #1"],
-      [2, "connection reset #2"],
+    expect(result.steps[0]?.attemptErrors.map((a) => [a.attempt, a.error, a.retryDelay])).toEqual([
+      [1, "connection reset #1", 1],
+      [2, "connection reset #2", 2],
     ]);
   });
 

@@ -52,7 +52,7 @@ export function renderReport(record: ExecutionRecord, options: ReportOptions): s
 <main>
 ${renderSummary(record, options.checkpointPath)}
 <section id="timeline"><div class="section-head"><h2>Timeline</h2><div class="legend">${legend}</div></div>
-<p class="hint">Bars start and end when each step did, from the run's start. Each attempt is a segment; a retry's segment includes the wait before it. Hover for details and errors.</p>
+<p class="hint">Bars start and end when each step did, from the run's start. Each attempt is a segment, the gaps between them the waits before retries. Hover for details and errors.</p>
 ${renderTimeline(record)}
 </section>
 <section id="graph"><h2>Graph</h2>

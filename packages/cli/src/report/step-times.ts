@@ -36,8 +36,8 @@ export function runSpan(record: ExecutionRecord): number {
 /**
  * A step's bar and its attempts, or undefined when it did not run in this execution (restored by
  * resume: its times are the old run's; skipped or pending: it never started). The checkpoint records
- * when each failed attempt ended (seconds since the step started) but not when the next one began, so
- * an attempt's segment starts where the one before it failed and includes the retry wait.
+ * when each failed attempt ended (seconds since the step started) and the wait before the next one, so
+ * the waits show as gaps between segments (checkpoints older than that: a segment includes the wait).
  */
 export function stepTiming(step: StepRecord, runStart: number, span: number): StepTiming | undefined {
   if (step.resumedFrom !== undefined || step.startedAt === undefined) return undefined;
@@ -54,7 +54,7 @@ export function stepTiming(step: StepRecord, runStart: number, span: number): St
     const to = last ? end : Math.min(end, Math.max(from, start + (failure?.elapsedTime ?? 0)));
     const outcome: AttemptOutcome = !last ? "retried" : step.finishedAt === undefined ? "running" : lastOutcome(step);
     segments.push({ attempt, start: from, end: to, outcome, error: failure?.error });
-    from = to;
+    from = Math.min(end, to + (failure?.retryDelay ?? 0));
   }
   return { start, end, segments };
 }

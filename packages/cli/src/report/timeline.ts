@@ -109,7 +109,9 @@ function bar(step: StepRecord, timing: StepTiming, span: number, pct: (s: number
 
 function segmentTitle(step: StepRecord, segment: AttemptSegment): string {
   const of = step.attempts > 1 ? `attempt ${segment.attempt} of ${step.attempts}` : "its only attempt";
-  const wait = segment.attempt > 1 ? ", with the retry wait before it" : "";
+  const previous = step.attemptErrors.find((a) => a.attempt === segment.attempt - 1);
+  // Checkpoints that did not record the wait: the segment starts where the previous attempt failed.
+  const wait = segment.attempt > 1 && previous?.retryDelay === undefined ? ", with the retry wait before it" : "";
   const lines = [`${step.name} — ${of}: ${OUTCOME_WORD[segment.outcome]}`, `+${formatSeconds(segment.start)} → +${formatSeconds(segment.end)} (${formatSeconds(segment.end - segment.start)}${wait})`];
   if (segment.error !== undefined) lines.push(truncate(segment.error, TOOLTIP_ERROR_CHARS));
   return lines.join("\n");

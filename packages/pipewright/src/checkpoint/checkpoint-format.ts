@@ -20,7 +20,7 @@ const stepSchema = z.object({
   checkpoint: z.boolean().default(true),
   attempts: z.number().int().default(0),
   attempt_errors: z
-    .array(z.object({ attempt: z.number(), error: z.string(), elapsed_time: z.number() }))
+    .array(z.object({ attempt: z.number(), error: z.string(), elapsed_time: z.number(), retry_delay: z.number().optional() }))
     .default([]),
   started_at: optionalString,
   finished_at: optionalString,
@@ -74,7 +74,12 @@ function stepToJson(step: StepRecord) {
     fingerprint: step.fingerprint,
     checkpoint: step.checkpoint,
     attempts: step.attempts,
-    attempt_errors: step.attemptErrors.map((a) => ({ attempt: a.attempt, error: a.error, elapsed_time: a.elapsedTime })),
+    attempt_errors: step.attemptErrors.map((a) => ({
+      attempt: a.attempt,
+      error: a.error,
+      elapsed_time: a.elapsedTime,
+      ...(a.retryDelay !== undefined && { retry_delay: a.retryDelay }),
+    })),
     started_at: step.startedAt ?? null,
     finished_at: step.finishedAt ?? null,
     output: step.output,
@@ -140,7 +145,12 @@ function stepFromJson(json: z.infer<typeof stepSchema>): StepRecord {
     fingerprint: json.fingerprint,
     checkpoint: json.checkpoint,
     attempts: json.attempts,
-    attemptErrors: json.attempt_errors.map((a) => ({ attempt: a.attempt, error: a.error, elapsedTime: a.elapsed_time })),
+    attemptErrors: json.attempt_errors.map((a) => ({
+      attempt: a.attempt,
+      error: a.error,
+      elapsedTime: a.elapsed_time,
+      ...(a.retry_delay !== undefined && { retryDelay: a.retry_delay }),
+    })),
     startedAt: json.started_at,
     finishedAt: json.finished_at,
     elapsedTime: json.elapsed_time,
