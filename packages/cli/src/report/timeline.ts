@@ -101,7 +101,7 @@ function bar(step: StepRecord, timing: StepTiming, span: number, pct: (s: number
   const [where, place] =
     timing.end / span < 0.72
       ? ["after", `left:calc(${pct(timing.end)} + 6px)`]
-      : timing.start / span > 0.3
+      : timing.start / span > 0.15
         ? ["before", `right:calc(${pct(span - timing.start)} + 6px)`]
         : ["inside", `right:calc(${pct(span - timing.end)} + 6px)`];
   return `${segments.join("")}<span class="tl-label ${where}" style="${place}">${label}</span>`;
