@@ -16,3 +16,4 @@ export {
 } from "./demo/generate.js";
 export type { BrokenKind } from "./demo/broken-files.js";
 export { demoDataCommand, registerDemoData, type DemoDataCommandOptions } from "./demo/demo-data-command.js";
+export * from "./staging/index.js";

@@ -1,0 +1,70 @@
+import { access, mkdir, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { tempBeside, writeAtomically } from "./atomic.js";
+import { MANIFEST_COLUMNS, type ManifestRow } from "./manifest-row.js";
+import { sqlString, timestampText } from "./sql.js";
+
+export { MANIFEST_COLUMNS, MAIN_PARAMETERS, type ManifestRow } from "./manifest-row.js";
+
+/** `<stageRoot>/_manifest/manifest.parquet`. */
+export function manifestPath(stageRoot: string): string {
+  return path.join(stageRoot, "_manifest", "manifest.parquet");
+}
+
+async function exists(file: string): Promise<boolean> {
+  return access(file).then(() => true, () => false);
+}
+
+/** The manifest's rows, or none when it does not exist yet. */
+export async function readManifest(connection: DuckDBConnection, file: string): Promise<ManifestRow[]> {
+  if (!(await exists(file))) return [];
+  const reader = await connection.runAndReadAll(`SELECT * FROM read_parquet(${sqlString(file)})`);
+  return reader.getRowObjectsJS().map((r) => {
+    const row: Record<string, unknown> = {};
+    for (const [name, type] of MANIFEST_COLUMNS) {
+      const value = r[name] ?? null;
+      row[name] = typeof value === "bigint" ? Number(value) : type === "VARCHAR[]" && value === null ? [] : value;
+    }
+    return row as unknown as ManifestRow;
+  });
+}
+
+/**
+ * Writes the manifest atomically: the rows go through a JSON-lines file into DuckDB and out as
+ * Parquet under a temporary name, renamed over the manifest.
+ */
+export async function writeManifest(connection: DuckDBConnection, file: string, rows: Iterable<ManifestRow>): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const sorted = [...rows].sort((a, b) => (a.start_time_utc?.getTime() ?? 0) - (b.start_time_utc?.getTime() ?? 0) || a.run_id.localeCompare(b.run_id));
+  const json = tempBeside(file.replace(/\.parquet$/, ".jsonl"));
+  const lines = sorted.map((row) =>
+    JSON.stringify(row, function (this: Record<string, unknown>, key, value: unknown) {
+      const original = this[key];
+      return original instanceof Date ? timestampText(original) : value;
+    }),
+  );
+  await writeFile(json, lines.join("\n") + "\n");
+  try {
+    const columns = MANIFEST_COLUMNS.map(([name, type]) => `${sqlString(name)}: ${sqlString(type)}`).join(", ");
+    const select = MANIFEST_COLUMNS.map(([name]) => `"${name}"`).join(", ");
+    await writeAtomically(file, (temp) =>
+      connection
+        .run(
+          `COPY (SELECT ${select} FROM read_json(${sqlString(json)}, format = 'newline_delimited', columns = {${columns}})) ` +
+            `TO ${sqlString(temp)} (FORMAT parquet)`,
+        )
+        .then(() => undefined),
+    );
+  } finally {
+    await rm(json, { force: true });
+  }
+}
+
+/** Earlier rows merged with new ones: by run_id, the newer row wins; nothing else is dropped. */
+export function mergeManifest(earlier: Iterable<ManifestRow>, newer: Iterable<ManifestRow>): Map<string, ManifestRow> {
+  const merged = new Map<string, ManifestRow>();
+  for (const row of earlier) merged.set(row.run_id, row);
+  for (const row of newer) merged.set(row.run_id, row);
+  return merged;
+}

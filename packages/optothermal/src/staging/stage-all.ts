@@ -1,0 +1,181 @@
+import { readdir, stat } from "node:fs/promises";
+import path from "node:path";
+import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import type { Catalogue } from "../catalogue/catalogue-schema.js";
+import { loadCatalogue } from "../catalogue/load-catalogue.js";
+import { manifestPath, mergeManifest, readManifest, writeManifest, type ManifestRow } from "./manifest.js";
+import { readRejects, rejectsPath, writeRejects, type RejectRecord } from "./rejects.js";
+import { stageFile } from "./stage-file.js";
+
+export interface StageAllOptions {
+  rawRoot?: string;
+  stageRoot?: string;
+  /** The catalogue, or the path of its YAML; the package's own by default. */
+  catalogue?: Catalogue | string;
+  /** Files staged in parallel, each on its own DuckDB connection. */
+  workers?: number;
+  /** Restage files that are unchanged since the last run. */
+  force?: boolean;
+  /** Throw (after writing the rejects) when any file is rejected. */
+  strict?: boolean;
+  /** The lab's time zone, for the local date of a run. */
+  tz?: string;
+  /** Rewrite the manifest every this many staged files, so that an interrupted run loses little; 0: only at the end. */
+  checkpointEvery?: number;
+  /** Stops taking new files once aborted; the files done so far are kept and recorded. */
+  signal?: AbortSignal;
+  /** Called after each file, with what happened to it. */
+  onFile?: (event: { path: string; outcome: keyof ProcedureCounts; procedure: string | null }) => void;
+}
+
+export interface ProcedureCounts {
+  staged: number;
+  skipped: number;
+  rejected: number;
+}
+
+export interface StageAllSummary {
+  staged: number;
+  /** Unchanged since they were staged: not re-read. */
+  skipped: number;
+  rejected: number;
+  /** By procedure (`unknown` when a rejected file names none). */
+  byProcedure: Record<string, ProcedureCounts>;
+  rejects: { path: string; reason: string }[];
+  manifestPath: string;
+  rejectsPath: string;
+  /** Runs in the manifest after this call. */
+  manifestRows: number;
+  /** True when `signal` stopped the run before every file was seen. */
+  aborted: boolean;
+  elapsedMs: number;
+}
+
+export const DEFAULT_RAW_ROOT = "data/01_raw";
+export const DEFAULT_STAGE_ROOT = "data/02_stage/raw_measurements";
+export const DEFAULT_STAGE_TZ = "America/Santiago";
+
+export class StagingRejectsError extends Error {
+  constructor(readonly summary: StageAllSummary) {
+    const list = summary.rejects.map((r) => `  ${r.reason}`).join("\n");
+    super(`stage-all --strict: ${summary.rejected} file(s) rejected (see ${summary.rejectsPath}):\n${list}`);
+    this.name = "StagingRejectsError";
+  }
+}
+
+/**
+ * Stages every `*.csv` under `rawRoot` into Parquet under `stageRoot`, merges the manifest and the
+ * rejects, and says what it did. Unchanged files (same path, size and mtime as recorded) are skipped.
+ * @example await stageAll({ rawRoot: "data/01_raw", workers: 2 }) // { staged: 159, skipped: 0, rejected: 1, ... }
+ */
+export async function stageAll(options: StageAllOptions = {}): Promise<StageAllSummary> {
+  const started = performance.now();
+  const rawRoot = path.resolve(options.rawRoot ?? DEFAULT_RAW_ROOT);
+  const stageRoot = path.resolve(options.stageRoot ?? DEFAULT_STAGE_ROOT);
+  const catalogue = typeof options.catalogue === "object" ? options.catalogue : await loadCatalogue(options.catalogue);
+  const workers = Math.max(1, Math.floor(options.workers ?? 2));
+  const tz = options.tz ?? DEFAULT_STAGE_TZ;
+  const checkpointEvery = options.checkpointEvery ?? 100;
+  const manifestFile = manifestPath(stageRoot);
+  const rejectsFile = rejectsPath(stageRoot);
+
+  const files = await listCsv(rawRoot);
+  const instance = await DuckDBInstance.create(":memory:");
+  const connections: DuckDBConnection[] = [];
+  try {
+    for (let i = 0; i < workers + 1; i++) connections.push(await instance.connect());
+    const [main, ...pool] = connections as [DuckDBConnection, ...DuckDBConnection[]];
+    const manifest = mergeManifest(await readManifest(main, manifestFile), []);
+    const bySource = new Map<string, ManifestRow>();
+    for (const row of manifest.values()) bySource.set(row.source_path, row);
+    const rejects = await readRejects(rejectsFile);
+    const rejectsBefore = rejects.size;
+
+    const summary: StageAllSummary = {
+      staged: 0, skipped: 0, rejected: 0, byProcedure: {}, rejects: [], manifestPath: manifestFile, rejectsPath: rejectsFile, manifestRows: 0, elapsedMs: 0, aborted: false,
+    };
+    const count = (file: string, procedure: string | null, what: keyof ProcedureCounts): void => {
+      const key = procedure ?? "unknown";
+      const entry = (summary.byProcedure[key] ??= { staged: 0, skipped: 0, rejected: 0 });
+      entry[what]++;
+      summary[what]++;
+      options.onFile?.({ path: file, outcome: what, procedure });
+    };
+    const reject = (record: RejectRecord): void => {
+      count(record.path, record.procedure, "rejected");
+      summary.rejects.push({ path: record.path, reason: record.reason });
+    };
+
+    let sinceCheckpoint = 0;
+    let writing: Promise<void> = Promise.resolve();
+    const checkpoint = (): Promise<void> => {
+      const rows = [...manifest.values()];
+      writing = writing.then(() => writeManifest(main, manifestFile, rows));
+      return writing;
+    };
+
+    let next = 0;
+    const work = async (connection: DuckDBConnection): Promise<void> => {
+      for (let i = next++; i < files.length; i = next++) {
+        if (options.signal?.aborted) {
+          summary.aborted = true;
+          return;
+        }
+        const file = files[i] ?? "";
+        const info = await stat(file);
+        const known = bySource.get(file);
+        if (!options.force && known !== undefined && known.source_size === info.size && known.source_mtime_ms === info.mtimeMs) {
+          count(file, known.proc, "skipped");
+          continue;
+        }
+        const rejected = rejects.get(file);
+        if (!options.force && rejected !== undefined && rejected.size === info.size && rejected.mtime_ms === info.mtimeMs) {
+          reject(rejected);
+          continue;
+        }
+        const result = await stageFile(connection, { path: file, size: info.size, mtimeMs: info.mtimeMs, catalogue, stageRoot, tz });
+        if (result.kind === "rejected") {
+          const record: RejectRecord = {
+            path: file, procedure: result.procedure, reason: result.reason, size: info.size, mtime_ms: info.mtimeMs, rejected_at: new Date().toISOString(),
+          };
+          rejects.set(file, record);
+          reject(record);
+          continue;
+        }
+        rejects.delete(file);
+        manifest.set(result.row.run_id, result.row);
+        bySource.set(file, result.row);
+        count(file, result.row.proc, "staged");
+        if (checkpointEvery > 0 && ++sinceCheckpoint >= checkpointEvery) {
+          sinceCheckpoint = 0;
+          await checkpoint();
+        }
+      }
+    };
+    await Promise.all(pool.map(work));
+
+    if (summary.staged > 0 || !(await hasFile(manifestFile))) await checkpoint();
+    if (rejects.size > 0 || rejectsBefore > 0) await writeRejects(rejectsFile, rejects);
+    summary.rejects.sort((a, b) => a.path.localeCompare(b.path));
+    summary.manifestRows = manifest.size;
+    summary.elapsedMs = performance.now() - started;
+    if (options.strict && summary.rejected > 0) throw new StagingRejectsError(summary);
+    return summary;
+  } finally {
+    for (const connection of connections) connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+async function hasFile(file: string): Promise<boolean> {
+  return stat(file).then(() => true, () => false);
+}
+
+/** Every `*.csv` under `root`, absolute and sorted. */
+async function listCsv(root: string): Promise<string[]> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() && e.name.toLowerCase().endsWith(".csv"))
+    .map((e) => path.join(e.parentPath, e.name))
+    .sort();
+}
