@@ -1,32 +1,16 @@
 import type { ExecutionGraph } from "pipewright";
+import { longestPathLevels } from "./graph-levels.js";
 
 /** The graph formats `pipewright graph` writes. */
 export const GRAPH_FORMATS = ["text", "mermaid", "dot"] as const;
 export type GraphFormat = (typeof GRAPH_FORMATS)[number];
-
-/** Each step's level: 1 for steps that wait for nothing, else one more than the deepest step it waits for. */
-export function levels(graph: ExecutionGraph): number[] {
-  const level = new Array<number>(graph.steps.length).fill(0);
-  const waiting = graph.upstream.map((deps) => deps.length);
-  const queue = waiting.flatMap((count, i) => (count === 0 ? [i] : []));
-  for (const i of queue) level[i] = 1;
-  for (let head = 0; head < queue.length; head++) {
-    const i = queue[head] as number;
-    for (const next of graph.downstream[i] ?? []) {
-      level[next] = Math.max(level[next] as number, (level[i] as number) + 1);
-      waiting[next] = (waiting[next] as number) - 1;
-      if (waiting[next] === 0) queue.push(next);
-    }
-  }
-  return level;
-}
 
 /**
  * Readable in a terminal: the steps by level (steps of one level may run side by side), each with its
  * group, whether it is a map step, and what it waits for.
  */
 export function graphAsText(name: string, graph: ExecutionGraph): string {
-  const level = levels(graph);
+  const level = longestPathLevels(graph.upstream).map((l) => l + 1); // shown from 1
   const depth = Math.max(0, ...level);
   const width = Math.max(4, ...graph.steps.map((step) => step.name.length + (step.map ? 6 : 0)));
   const lines = [`${name}: ${graph.steps.length} step${graph.steps.length === 1 ? "" : "s"} in ${depth} level${depth === 1 ? "" : "s"} (a level's steps can run side by side)`];

@@ -1,5 +1,6 @@
 import type { StepRecord } from "pipewright";
 import { containersOf, type Container } from "./step-tree.js";
+import { longestPathLevels } from "../graph-levels.js";
 
 export const NODE_WIDTH = 156;
 export const NODE_HEIGHT = 46;
@@ -53,7 +54,7 @@ export function layoutGraph(steps: readonly GraphStep[]): GraphLayout {
   const upstream = steps.map(() => [] as number[]);
   for (const { from, to } of edges) upstream[to]?.push(from);
 
-  const layers = longestPathLayers(steps.length, edges);
+  const layers = longestPathLevels(upstream);
   const columns: number[][] = [];
   layers.forEach((layer, i) => (columns[layer] ??= []).push(i));
   const nodes: LayoutNode[] = [];
@@ -95,25 +96,6 @@ function fitted(nodes: LayoutNode[], edges: GraphLayout["edges"], boxes: LayoutB
 }
 
 /** Each step's column: 0 for a step that waits for nothing, else one more than the furthest step it waits for. */
-function longestPathLayers(count: number, edges: ReadonlyArray<{ from: number; to: number }>): number[] {
-  const layer = new Array<number>(count).fill(0);
-  const downstream = Array.from({ length: count }, () => [] as number[]);
-  const waiting = new Array<number>(count).fill(0);
-  for (const { from, to } of edges) {
-    downstream[from]?.push(to);
-    waiting[to]!++;
-  }
-  const ready = waiting.flatMap((n, i) => (n === 0 ? [i] : []));
-  while (ready.length > 0) {
-    const i = ready.pop() as number;
-    for (const next of downstream[i] ?? []) {
-      layer[next] = Math.max(layer[next] ?? 0, (layer[i] ?? 0) + 1);
-      if (--waiting[next]! === 0) ready.push(next);
-    }
-  }
-  return layer;
-}
-
 /**
  * Boxes around the steps of each container, outer ones padded more than inner ones. A box that would
  * take in a step from outside its container is left out: the layout does not keep every group apart.
