@@ -2,7 +2,7 @@ import { CheckpointStore } from "./checkpoint/checkpoint-store.js";
 import type { StepRecord } from "./checkpoint/execution-record.js";
 import type { ExecutionGraph } from "./graph.js";
 import { findPrevious } from "./run-pipeline.js";
-import { StepStatus } from "./types.js";
+import { resumeDecision } from "./resume-rule.js";
 
 /** What an execution would do with one step, and why. */
 export interface StepPlan {
@@ -52,15 +52,22 @@ function decide(
   checkpointed: boolean,
   previousId: string | undefined,
 ): Pick<StepPlan, "action" | "reason" | "itemsDone"> {
+  if (previousId === undefined) return { action: "run", reason: "no execution resumed", itemsDone: undefined };
+  const decision = resumeDecision(old, fingerprint, checkpointed);
+  if (decision.action === "restore") return { action: "skip", reason: `succeeded in ${previousId}, unchanged`, itemsDone: undefined };
   const run = (reason: string, itemsDone?: number) => ({ action: "run" as const, reason, itemsDone });
-  if (previousId === undefined) return run("no execution resumed");
-  if (!old) return run(`not in ${previousId}`);
-  if (!checkpointed || !old.checkpoint) return run("not checkpointed: always runs");
-  if (old.fingerprint !== fingerprint) {
-    return run(`changed since ${previousId}: its command, args or a step it depends on changed`);
+  switch (decision.why) {
+    case "not-in-previous":
+      return run(`not in ${previousId}`);
+    case "not-checkpointed":
+      return run("not checkpointed: always runs");
+    case "changed":
+      return run(`changed since ${previousId}: its command, args or a step it depends on changed`);
+    case "not-succeeded": {
+      const step = old as StepRecord;
+      const done = step.items?.filter((item) => item?.status === "success").length;
+      const items = done !== undefined ? ` (${done} of its items done, kept)` : "";
+      return run(`${step.status} in ${previousId}${step.error ? `: ${step.error}` : ""}${items}`, done);
+    }
   }
-  if (old.status === StepStatus.SUCCESS) return { action: "skip", reason: `succeeded in ${previousId}, unchanged`, itemsDone: undefined };
-  const done = old.items?.filter((item) => item?.status === "success").length;
-  const items = done !== undefined ? ` (${done} of its items done, kept)` : "";
-  return run(`${old.status} in ${previousId}${old.error ? `: ${old.error}` : ""}${items}`, done);
 }

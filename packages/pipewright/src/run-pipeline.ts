@@ -8,6 +8,7 @@ import { ExecutionState } from "./execution-state.js";
 import type { ExecutionGraph } from "./graph.js";
 import type { PipelineResult } from "./result.js";
 import { rollBackCompletedSteps } from "./rollback.js";
+import { resumeDecision } from "./resume-rule.js";
 import { runGraph } from "./scheduler.js";
 import type { RunEnvironment } from "./step-runner.js";
 import { ExecutionStatus, StepStatus } from "./types.js";
@@ -149,12 +150,13 @@ function initialStepRecords(graph: ExecutionGraph, previous: ExecutionRecord | u
       rollbackError: undefined,
     };
     const old = before.get(step.name);
-    const unchanged = previous && old?.checkpoint && step.options.checkpoint && old.fingerprint === fingerprint;
-    if (unchanged && old.status !== StepStatus.SUCCESS && old.items) {
+    if (!previous || !old) return fresh;
+    const decision = resumeDecision(old, fingerprint, step.options.checkpoint);
+    if (decision.action === "run" && decision.why === "not-succeeded" && old.items) {
       // Only succeeded items are kept: the others run again.
       return { ...fresh, items: old.items.map((item) => (item?.status === "success" ? item : null)), itemsFile: old.itemsFile };
     }
-    if (!unchanged || old.status !== StepStatus.SUCCESS) return fresh;
+    if (decision.action === "run") return fresh;
     return {
       ...fresh,
       status: StepStatus.SUCCESS,
