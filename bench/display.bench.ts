@@ -18,13 +18,12 @@ import { attachJsonRenderer } from "../packages/cli/src/json-renderer.js";
 import { attachLiveRenderer } from "../packages/cli/src/live-renderer.js";
 import { streamTerminal, type Output, type Terminal } from "../packages/cli/src/output.js";
 import { attachPlainRenderer } from "../packages/cli/src/plain-renderer.js";
-import { markdownTable, num, progress, textTable, timeAlternating, type Case, type Timing } from "./measure.js";
+import { markdownTable, num, progress, targetLines, targetsMarkdown, textTable, timeAlternating, type Case, type Check, type Timing } from "./measure.js";
 import { assertSucceeded, buildPipeline } from "./workload.js";
 
 const STEPS = 10_000;
 const RUNS = 15;
 const TARGET_RATIO = 1.2;
-const pass = (ok: boolean) => (ok ? "PASS" : "FAIL");
 
 /** A terminal that discards what it is given, counting writes and bytes: what the display costs, not the screen. */
 function fakeTerminal(columns: number): { output: Output & { terminal: Terminal }; counts: { writes: number; bytes: number } } {
@@ -93,6 +92,7 @@ async function main(): Promise<void> {
     const cpu = cpus()[0]?.model.trim() ?? "unknown CPU";
     const loadAtEnd = loadavg()[0] ?? 0;
     const ok = ratio <= TARGET_RATIO;
+    const check: Check = { target: "live display vs no display", goal: `≤ ${TARGET_RATIO}×`, measured: `${num(ratio, 2)}×`, ok };
     const out = [
       "Pipewright display benchmark",
       `Node ${process.version}, ${platform()} ${arch()}, ${cpus().length} × ${cpu}`,
@@ -104,7 +104,7 @@ async function main(): Promise<void> {
       ),
       `live display: ${num(liveWrites, 1)} writes per run (one per frame), ${num(live.counts.bytes / (RUNS + 2) / 1024, 0)} KiB per run`,
       "",
-      `[${pass(ok)}] live display vs none: ${num(ratio, 2)}×  (target ≤ ${TARGET_RATIO}×)`,
+      targetLines([check]),
       `Load average (1 min): ${num(loadAtStart, 2)} at start, ${num(loadAtEnd, 2)} at the end, on ${cpus().length} CPUs.` +
         (Math.max(loadAtStart, loadAtEnd) > cpus().length / 2 ? " WARNING: other processes were busy; the timings are noisy." : ""),
       ok ? "All targets met." : "!!! 1 target FAILED !!!",
@@ -116,7 +116,7 @@ async function main(): Promise<void> {
         rows.map(([name, base, shown]) => [name, `${num(base.median, 1)} ms`, `${num(shown.median, 1)} ms`, `${num(shown.median / base.median, 2)}×`]),
       ),
       "",
-      markdownTable(["Target", "Goal", "Measured", ""], [["live display vs no display", `≤ ${TARGET_RATIO}×`, `${num(ratio, 2)}×`, pass(ok)]]),
+      targetsMarkdown([check]),
       "--- markdown ---",
     ];
     console.log(out.join("\n"));

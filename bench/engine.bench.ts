@@ -16,7 +16,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command, Pipeline, PipelineResult } from "pipewright";
 import { RESULT_PREFIX, type BareChildReport, type ChildReport, type EngineChildReport } from "./child-report.js";
-import { markdownTable, num, progress, textTable, timeAlternating, timeIt, type Case, type Timing } from "./measure.js";
+import { markdownTable, num, progress, targetLines, targetsMarkdown, textTable, timeAlternating, timeIt, type Case, type Check, type Timing } from "./measure.js";
 import {
   assertSucceeded,
   fsyncLatency,
@@ -39,7 +39,6 @@ const LARGE = 100_000;
 
 const usPerStep = (ms: number, steps: number) => (ms * 1000) / steps;
 const fsyncsOf = (c: SyncCounts) => c.sync + c.datasync;
-const pass = (ok: boolean) => (ok ? "PASS" : "FAIL");
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const CHILD = join(ROOT, "bench", "memory-child.ts");
@@ -218,12 +217,6 @@ async function measureLarge(dir: string): Promise<{ bareChild: BareChildReport; 
 // Report
 
 
-interface Check {
-  target: string;
-  goal: string;
-  measured: string;
-  ok: boolean;
-}
 
 async function main(): Promise<void> {
   const started = performance.now();
@@ -447,7 +440,7 @@ async function main(): Promise<void> {
   );
   section(
     "Targets",
-    checks.map((c) => `[${pass(c.ok)}] ${c.target}: ${c.measured}  (target ${c.goal})`).join("\n"),
+    targetLines(checks),
   );
   const loadAtEnd = loadavg()[0] ?? 0;
   const busy = Math.max(loadAtStart, loadAtEnd) > cpus().length / 2;
@@ -477,10 +470,7 @@ async function main(): Promise<void> {
       ]),
     ),
     "",
-    markdownTable(
-      ["Target", "Goal", "Measured", ""],
-      checks.map((c) => [c.target, c.goal, c.measured, pass(c.ok)]),
-    ),
+    targetsMarkdown(checks),
   ];
   out.push("--- markdown ---", ...md, "--- markdown ---");
   console.log(out.join("\n"));

@@ -32,7 +32,7 @@ import {
   mapItems,
   measuringFileSystem,
 } from "./graph-workload.js";
-import { collectGarbage, markdownTable, num, progress, summarize, textTable, timeAlternating, timeIt, type Case, type Timing } from "./measure.js";
+import { collectGarbage, markdownTable, num, progress, summarize, targetLines, targetsMarkdown, textTable, timeAlternating, timeIt, type Case, type Check, type Timing } from "./measure.js";
 import { assertSucceeded, bareLoop, fsyncLatency, removeExecution, snapshotMb, type SyncCounts } from "./workload.js";
 
 const GRAPH = { layers: 100, width: 100, fanIn: 3, seed: 1 };
@@ -53,7 +53,6 @@ const RESUME_PHASES = [
 ] as const;
 const fsyncsOf = (c: SyncCounts) => c.sync + c.datasync;
 const perUnitUs = (ms: number, units: number) => (ms * 1000) / units;
-const pass = (ok: boolean) => (ok ? "PASS" : "FAIL");
 const runsNote = (t: Timing) => (t.runs.length === 1 ? "1 run" : `median of ${t.runs.length}`);
 const concurrencyLabel = (c: number | undefined) => (c === undefined ? `default (${DEFAULT_CONCURRENCY})` : String(c));
 
@@ -277,12 +276,6 @@ async function measureResume(dir: string): Promise<ResumeFigures> {
 // ---------------------------------------------------------------------------------------------
 // Report
 
-interface Check {
-  target: string;
-  goal: string;
-  measured: string;
-  ok: boolean;
-}
 
 function find(runs: RunFigures[], concurrency: number | undefined, checkpoint: boolean): RunFigures {
   const run = runs.find((r) => r.concurrency === concurrency && r.checkpoint === checkpoint);
@@ -447,7 +440,7 @@ async function main(): Promise<void> {
       `items run per resume: ${resume.callsPerResume.join(", ")} (expected ${num(left)})`,
     ].join("\n"),
   );
-  section("Targets", checks.map((c) => `[${pass(c.ok)}] ${c.target}: ${c.measured}  (target ${c.goal})`).join("\n"));
+  section("Targets", targetLines(checks));
   const loadAtEnd = loadavg()[0] ?? 0;
   const busy = Math.max(loadAtStart, loadAtEnd) > cpus().length / 2;
   out.push(
@@ -480,10 +473,7 @@ async function main(): Promise<void> {
     "",
     markdownTable(["Case", "Bare loop", "Engine", "Overhead", "fsyncs per step/item"], [...graph.runs.map(mdGraphRow), ...map.runs.map(mdMapRow)]),
     "",
-    markdownTable(
-      ["Target", "Goal", "Measured", ""],
-      checks.map((c) => [c.target, c.goal, c.measured, pass(c.ok)]),
-    ),
+    targetsMarkdown(checks),
   ];
   out.push("--- markdown ---", ...md, "--- markdown ---");
   console.log(out.join("\n"));

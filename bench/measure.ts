@@ -116,3 +116,26 @@ export function markdownTable(headers: string[], rows: string[][]): string {
     ...rows.map((r) => `| ${r.map(escape).join(" | ")} |`),
   ].join("\n");
 }
+
+/** A benchmark target and how it went. */
+export interface Check {
+  target: string;
+  goal: string;
+  measured: string;
+  ok: boolean;
+}
+
+export const pass = (ok: boolean): string => (ok ? "PASS" : "FAIL");
+
+/** One line per target: `[PASS] target: measured  (target goal)`. */
+export function targetLines(checks: readonly Check[]): string {
+  return checks.map((c) => `[${pass(c.ok)}] ${c.target}: ${c.measured}  (target ${c.goal})`).join("\n");
+}
+
+/** The targets as a Markdown table. */
+export function targetsMarkdown(checks: readonly Check[]): string {
+  return markdownTable(
+    ["Target", "Goal", "Measured", ""],
+    checks.map((c) => [c.target, c.goal, c.measured, pass(c.ok)]),
+  );
+}
