@@ -8,6 +8,7 @@ import { qualityFlags } from "../src/staging/quality-flags.js";
 import { runId } from "../src/staging/run-id.js";
 import { queryRows as query } from "../src/staging/query-parquet.js";
 import { sqlString as sqlPath } from "../src/staging/sql.js";
+import { stageThenKill } from "./stage-killed.js";
 
 describe("stageAll on demo data (2 chips × 2 days, seed 3)", () => {
   let dir: string;
@@ -121,6 +122,20 @@ describe("stageAll on demo data (2 chips × 2 days, seed 3)", () => {
     // Into the same stage: the same run, so the manifest gains no row.
     const merged = await stageAll({ rawRoot: path.join(dir, "elsewhere"), stageRoot: stage, catalogue });
     expect(merged).toMatchObject({ staged: 1, manifestRows: demo.files.length });
+  });
+
+  it("resumes file by file after the staging process is killed (SIGKILL) half way", async () => {
+    const killedStage = path.join(dir, "killed-stage");
+    const half = Math.floor((demo.files.length + demo.broken.length) / 2);
+    const killed = await stageThenKill(raw, killedStage, half);
+    expect(killed.exitCode).toBeNull();
+    const resumed = await stageAll({ rawRoot: raw, stageRoot: killedStage, catalogue });
+    const stagedBefore = [...killed.reported].filter(([, outcome]) => outcome === "staged").length;
+    expect(stagedBefore).toBeGreaterThan(0);
+    expect(resumed.skipped).toBe(stagedBefore);
+    expect(resumed).toMatchObject({ staged: demo.files.length - stagedBefore, rejected: demo.broken.length, manifestRows: demo.files.length });
+    const ids = `SELECT run_id FROM read_parquet(${sqlPath(resumed.manifestPath)}) ORDER BY run_id`;
+    expect(await query(ids)).toEqual(await query(ids.replace(sqlPath(resumed.manifestPath), sqlPath(manifestFile))));
   });
 
   it("in strict mode writes the rejects, then throws", async () => {

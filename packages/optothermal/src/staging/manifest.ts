@@ -60,11 +60,3 @@ export async function writeManifest(connection: DuckDBConnection, file: string, 
     await rm(json, { force: true });
   }
 }
-
-/** Earlier rows merged with new ones: by run_id, the newer row wins; nothing else is dropped. */
-export function mergeManifest(earlier: Iterable<ManifestRow>, newer: Iterable<ManifestRow>): Map<string, ManifestRow> {
-  const merged = new Map<string, ManifestRow>();
-  for (const row of earlier) merged.set(row.run_id, row);
-  for (const row of newer) merged.set(row.run_id, row);
-  return merged;
-}

@@ -3,9 +3,9 @@ import path from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import type { Catalogue } from "../catalogue/catalogue-schema.js";
 import { loadCatalogue } from "../catalogue/load-catalogue.js";
-import { manifestPath, mergeManifest, readManifest, writeManifest, type ManifestRow } from "./manifest.js";
-import { readRejects, rejectsPath, writeRejects, type RejectRecord } from "./rejects.js";
+import type { RejectRecord } from "./rejects.js";
 import { stageFile } from "./stage-file.js";
+import { StagingLedger } from "./staging-ledger.js";
 
 export interface StageAllOptions {
   rawRoot?: string;
@@ -20,7 +20,10 @@ export interface StageAllOptions {
   strict?: boolean;
   /** The lab's time zone, for the local date of a run. */
   tz?: string;
-  /** Rewrite the manifest every this many staged files, so that an interrupted run loses little; 0: only at the end. */
+  /**
+   * Rewrite the manifest every this many staged files; 0: only at the end. Between rewrites, each
+   * file is recorded in a journal, so an interrupted run resumes file by file either way.
+   */
   checkpointEvery?: number;
   /** Stops taking new files once aborted; the files done so far are kept and recorded. */
   signal?: AbortSignal;
@@ -76,8 +79,6 @@ export async function stageAll(options: StageAllOptions = {}): Promise<StageAllS
   const workers = Math.max(1, Math.floor(options.workers ?? 2));
   const tz = options.tz ?? DEFAULT_STAGE_TZ;
   const checkpointEvery = options.checkpointEvery ?? 100;
-  const manifestFile = manifestPath(stageRoot);
-  const rejectsFile = rejectsPath(stageRoot);
 
   const files = await listCsv(rawRoot);
   const instance = await DuckDBInstance.create(":memory:");
@@ -85,14 +86,10 @@ export async function stageAll(options: StageAllOptions = {}): Promise<StageAllS
   try {
     for (let i = 0; i < workers + 1; i++) connections.push(await instance.connect());
     const [main, ...pool] = connections as [DuckDBConnection, ...DuckDBConnection[]];
-    const manifest = mergeManifest(await readManifest(main, manifestFile), []);
-    const bySource = new Map<string, ManifestRow>();
-    for (const row of manifest.values()) bySource.set(row.source_path, row);
-    const rejects = await readRejects(rejectsFile);
-    const rejectsBefore = rejects.size;
+    const ledger = await StagingLedger.open(main, stageRoot);
 
     const summary: StageAllSummary = {
-      staged: 0, skipped: 0, rejected: 0, byProcedure: {}, rejects: [], manifestPath: manifestFile, rejectsPath: rejectsFile, manifestRows: 0, elapsedMs: 0, aborted: false,
+      staged: 0, skipped: 0, rejected: 0, byProcedure: {}, rejects: [], manifestPath: ledger.manifestPath, rejectsPath: ledger.rejectsPath, manifestRows: 0, elapsedMs: 0, aborted: false,
     };
     const count = (file: string, procedure: string | null, what: keyof ProcedureCounts): void => {
       const key = procedure ?? "unknown";
@@ -102,18 +99,11 @@ export async function stageAll(options: StageAllOptions = {}): Promise<StageAllS
       options.onFile?.({ path: file, outcome: what, procedure });
     };
     const reject = (record: RejectRecord): void => {
-      count(record.path, record.procedure, "rejected");
       summary.rejects.push({ path: record.path, reason: record.reason });
+      count(record.path, record.procedure, "rejected");
     };
 
     let sinceCheckpoint = 0;
-    let writing: Promise<void> = Promise.resolve();
-    const checkpoint = (): Promise<void> => {
-      const rows = [...manifest.values()];
-      writing = writing.then(() => writeManifest(main, manifestFile, rows));
-      return writing;
-    };
-
     let next = 0;
     const work = async (connection: DuckDBConnection): Promise<void> => {
       for (let i = next++; i < files.length; i = next++) {
@@ -123,13 +113,15 @@ export async function stageAll(options: StageAllOptions = {}): Promise<StageAllS
         }
         const file = files[i] ?? "";
         const info = await stat(file);
-        const known = bySource.get(file);
-        if (!options.force && known !== undefined && known.source_size === info.size && known.source_mtime_ms === info.mtimeMs) {
-          count(file, known.proc, "skipped");
+        const unchanged = (known: { size: number; mtimeMs: number } | undefined): boolean =>
+          !options.force && known !== undefined && known.size === info.size && known.mtimeMs === info.mtimeMs;
+        const staged = ledger.stagedFrom(file);
+        if (staged !== undefined && unchanged({ size: staged.source_size, mtimeMs: staged.source_mtime_ms })) {
+          count(file, staged.proc, "skipped");
           continue;
         }
-        const rejected = rejects.get(file);
-        if (!options.force && rejected !== undefined && rejected.size === info.size && rejected.mtime_ms === info.mtimeMs) {
+        const rejected = ledger.rejectOf(file);
+        if (rejected !== undefined && unchanged({ size: rejected.size, mtimeMs: rejected.mtime_ms })) {
           reject(rejected);
           continue;
         }
@@ -138,26 +130,23 @@ export async function stageAll(options: StageAllOptions = {}): Promise<StageAllS
           const record: RejectRecord = {
             path: file, procedure: result.procedure, reason: result.reason, size: info.size, mtime_ms: info.mtimeMs, rejected_at: new Date().toISOString(),
           };
-          rejects.set(file, record);
+          await ledger.recordRejected(record);
           reject(record);
           continue;
         }
-        rejects.delete(file);
-        manifest.set(result.row.run_id, result.row);
-        bySource.set(file, result.row);
+        await ledger.recordStaged(result.row);
         count(file, result.row.proc, "staged");
         if (checkpointEvery > 0 && ++sinceCheckpoint >= checkpointEvery) {
           sinceCheckpoint = 0;
-          await checkpoint();
+          await ledger.checkpoint();
         }
       }
     };
     await Promise.all(pool.map(work));
+    await ledger.checkpoint();
 
-    if (summary.staged > 0 || !(await hasFile(manifestFile))) await checkpoint();
-    if (rejects.size > 0 || rejectsBefore > 0) await writeRejects(rejectsFile, rejects);
     summary.rejects.sort((a, b) => a.path.localeCompare(b.path));
-    summary.manifestRows = manifest.size;
+    summary.manifestRows = ledger.runs;
     summary.elapsedMs = performance.now() - started;
     if (options.strict && summary.rejected > 0) throw new StagingRejectsError(summary);
     return summary;
@@ -165,10 +154,6 @@ export async function stageAll(options: StageAllOptions = {}): Promise<StageAllS
     for (const connection of connections) connection.closeSync();
     instance.closeSync();
   }
-}
-
-async function hasFile(file: string): Promise<boolean> {
-  return stat(file).then(() => true, () => false);
 }
 
 /** Every `*.csv` under `root`, absolute and sorted. */
