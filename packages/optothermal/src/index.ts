@@ -1,4 +1,4 @@
-// The optothermal lab application: filled in by the modules below as they land.
+// The optothermal lab application as a library; `process-and-analyze` (src/cli/) is its command.
 export { loadCatalogue, parseCatalogue, DEFAULT_CATALOGUE_PATH } from "./catalogue/load-catalogue.js";
 export type { Catalogue, ProcedureSpec, FieldSpec, ColumnSpec, FieldType } from "./catalogue/catalogue-schema.js";
 export { parseRawHeader, type RawHeader, type RawField } from "./raw/parse-raw-header.js";
@@ -15,5 +15,4 @@ export {
   type DemoProcedure,
 } from "./demo/generate.js";
 export type { BrokenKind } from "./demo/broken-files.js";
-export { demoDataCommand, registerDemoData, type DemoDataCommandOptions } from "./demo/demo-data-command.js";
 export * from "./staging/index.js";

@@ -2,9 +2,10 @@ import { readdirSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Command } from "commander";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { demoDataCommand, registerDemoData } from "../src/demo/demo-data-command.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { demoDataCommand } from "../src/cli/demo-data-command.js";
+import { main } from "../src/cli/main.js";
+import { captureOutput } from "./capture-output.js";
 import { sweepVoltages } from "../src/demo/ivg.js";
 import { labDays, localDate, localTimeToEpoch } from "../src/demo/lab-clock.js";
 import { createRng } from "../src/demo/prng.js";
@@ -107,23 +108,16 @@ describe("demo-data command", () => {
   });
 
   it("parses its options through commander", async () => {
-    const program = new Command().exitOverride();
-    registerDemoData(program);
-    const write = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
     const out = path.join(root, "cli");
-    try {
-      await program.parseAsync(["demo-data", "--out", out, "--chips", "1", "--days", "2", "--seed", "9", "--start-date", "2026-01-05"], {
-        from: "user",
-      });
-    } finally {
-      write.mockRestore();
-    }
+    const output = captureOutput();
+    const code = await main(["demo-data", "--out", out, "--chips", "1", "--days", "2", "--seed", "9", "--start-date", "2026-01-05"], output);
+    expect(code).toBe(0);
     expect(readdirSync(out).sort()).toEqual(["2026-01-05", "2026-01-06"]);
   });
 
   it("rejects a non-numeric count", async () => {
-    const program = new Command().exitOverride().configureOutput({ writeErr: () => undefined });
-    registerDemoData(program);
-    await expect(program.parseAsync(["demo-data", "--chips", "three"], { from: "user" })).rejects.toThrow(/whole number/);
+    const output = captureOutput();
+    expect(await main(["demo-data", "--chips", "three"], output)).toBe(2);
+    expect(output.errText()).toMatch(/Expected --chips to be a whole number ≥ 1, got `three`/);
   });
 });

@@ -23,6 +23,13 @@ export interface DemoDataOptions {
   tz?: string;
   /** Replace existing files; by default nothing is written if any target file exists. */
   overwrite?: boolean;
+  /**
+   * Laser ON+OFF period of the It runs (s). A trace lasts 1.5 periods at ≈ 12 samples/s, so this sets
+   * the It files' length (≈ 84 KB at 120 s, proportionally more for longer periods); the benchmarks use
+   * it to make larger corpora. Also written to the files' `Laser ON+OFF period` and `T step start time`.
+   * @default 120, like the real runs (the default output is unchanged by this option)
+   */
+  itPeriodS?: number;
 }
 
 export type DemoProcedure = "IVg" | "It" | "LaserCalibration";
@@ -80,6 +87,10 @@ export async function generateDemoData(options: DemoDataOptions): Promise<DemoDa
   checkCount("chips", options.chips, MAX_CHIPS);
   checkCount("days", options.days, MAX_DAYS);
   if (!Number.isSafeInteger(options.seed)) throw new RangeError(`seed must be an integer, got ${options.seed}`);
+  const itPeriodS = options.itPeriodS;
+  if (itPeriodS !== undefined && !(Number.isFinite(itPeriodS) && itPeriodS >= 1 && itPeriodS <= 3600)) {
+    throw new RangeError(`itPeriodS must be from 1 to 3600 s, got ${itPeriodS}`);
+  }
   const tz = options.tz ?? DEFAULT_TIME_ZONE;
   const days = labDays(options.startDate ?? DEFAULT_START_DATE, options.days);
   const chips = createChips(options.seed, options.chips);
@@ -89,7 +100,7 @@ export async function generateDemoData(options: DemoDataOptions): Promise<DemoDa
   const files: DemoFile[] = [];
   const broken: BrokenDemoFile[] = [];
   days.forEach((day, dayIndex) => {
-    const dayPlan = planDay(options.seed, day, dayIndex, chips, localTimeToEpoch(day, 0, tz), origin);
+    const dayPlan = planDay(options.seed, day, dayIndex, chips, localTimeToEpoch(day, 0, tz), origin, itPeriodS);
     files.push(...dayPlan.files.map((f) => f.entry));
     outputs.push(...dayPlan.files);
     if (dayIndex === days.length - 1) {
@@ -130,7 +141,15 @@ interface DayPlan {
 }
 
 /** One lab day: calibrate the day's lasers, then per chip a dark IVg, an It per laser, an IVg after light. */
-function planDay(seed: number, day: string, dayIndex: number, chips: ChipModel[], midnight: number, origin: number): DayPlan {
+function planDay(
+  seed: number,
+  day: string,
+  dayIndex: number,
+  chips: ChipModel[],
+  midnight: number,
+  origin: number,
+  itPeriodS: number | undefined,
+): DayPlan {
   const rng = createRng(seed, `day:${day}`);
   const plan: DayPlan = { files: [], numbers: new Map(), clock: midnight + rng.uniform(9.5, 10) * 3600 };
   const add = (procedure: DemoProcedure, build: Build, extra: (startTime: number) => Partial<DemoFile>): void => {
@@ -161,7 +180,7 @@ function planDay(seed: number, day: string, dayIndex: number, chips: ChipModel[]
       const laserVoltageV = pickLaserVoltage(laser, rng);
       add(
         "It",
-        (t, r) => buildIt({ chip, diracV: dirac(chip, t), laser, laserVoltageV, startTime: t }, r),
+        (t, r) => buildIt({ chip, diracV: dirac(chip, t), laser, laserVoltageV, startTime: t, periodS: itPeriodS }, r),
         () => ({ chip: chip.number, wavelengthNm: laser.wavelengthNm }),
       );
     }

@@ -1,6 +1,7 @@
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import { PermanentError, ValidationError } from "pipewright";
 import type { Catalogue } from "../catalogue/catalogue-schema.js";
 import { loadCatalogue } from "../catalogue/load-catalogue.js";
 import type { RejectRecord } from "./rejects.js";
@@ -27,8 +28,8 @@ export interface StageAllOptions {
   checkpointEvery?: number;
   /** Stops taking new files once aborted; the files done so far are kept and recorded. */
   signal?: AbortSignal;
-  /** Called after each file, with what happened to it. */
-  onFile?: (event: { path: string; outcome: keyof ProcedureCounts; procedure: string | null }) => void;
+  /** Called after each file (once it is recorded), with what happened to it and how far the run is. */
+  onFile?: (event: { path: string; outcome: keyof ProcedureCounts; procedure: string | null; done: number; total: number }) => void;
 }
 
 export interface ProcedureCounts {
@@ -58,11 +59,12 @@ export const DEFAULT_RAW_ROOT = "data/01_raw";
 export const DEFAULT_STAGE_ROOT = "data/02_stage/raw_measurements";
 export const DEFAULT_STAGE_TZ = "America/Santiago";
 
-export class StagingRejectsError extends Error {
+/** `strict` staging rejected files: permanent (restaging the same files rejects them again). */
+export class StagingRejectsError extends PermanentError {
+  override name = "StagingRejectsError";
   constructor(readonly summary: StageAllSummary) {
     const list = summary.rejects.map((r) => `  ${r.reason}`).join("\n");
     super(`stage-all --strict: ${summary.rejected} file(s) rejected (see ${summary.rejectsPath}):\n${list}`);
-    this.name = "StagingRejectsError";
   }
 }
 
@@ -96,7 +98,7 @@ export async function stageAll(options: StageAllOptions = {}): Promise<StageAllS
       const entry = (summary.byProcedure[key] ??= { staged: 0, skipped: 0, rejected: 0 });
       entry[what]++;
       summary[what]++;
-      options.onFile?.({ path: file, outcome: what, procedure });
+      options.onFile?.({ path: file, outcome: what, procedure, done: summary.staged + summary.skipped + summary.rejected, total: files.length });
     };
     const reject = (record: RejectRecord): void => {
       summary.rejects.push({ path: record.path, reason: record.reason });
@@ -158,7 +160,12 @@ export async function stageAll(options: StageAllOptions = {}): Promise<StageAllS
 
 /** Every `*.csv` under `root`, absolute and sorted. */
 async function listCsv(root: string): Promise<string[]> {
-  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT" || error.code === "ENOTDIR") {
+      throw new ValidationError(`raw folder ${root} does not exist (give --raw-root, or write demo data with \`process-and-analyze demo-data\`)`);
+    }
+    throw error;
+  });
   return entries
     .filter((e) => e.isFile() && e.name.toLowerCase().endsWith(".csv"))
     .map((e) => path.join(e.parentPath, e.name))

@@ -1,5 +1,7 @@
-import { InvalidArgumentError, type Command } from "commander";
-import { DEFAULT_START_DATE, DEFAULT_TIME_ZONE, generateDemoData, type DemoDataSummary } from "./generate.js";
+import type { Command as Program } from "commander";
+import { wholeNumber } from "@pipewright/cli";
+import { DEFAULT_START_DATE, DEFAULT_TIME_ZONE, generateDemoData, type DemoDataSummary } from "../demo/generate.js";
+import type { LabContext } from "./lab-context.js";
 
 export interface DemoDataCommandOptions {
   out: string;
@@ -12,10 +14,7 @@ export interface DemoDataCommandOptions {
 }
 
 /** `process-and-analyze demo-data`: writes the demo raw files and prints what was made. */
-export async function demoDataCommand(
-  options: DemoDataCommandOptions,
-  write: (text: string) => void = (text) => process.stdout.write(text),
-): Promise<DemoDataSummary> {
+export async function demoDataCommand(options: DemoDataCommandOptions, write: (text: string) => void): Promise<DemoDataSummary> {
   const summary = await generateDemoData({ ...options, overwrite: options.force });
   const counts = Object.entries(summary.filesByProcedure).map(([procedure, n]) => `${procedure} ${n}`);
   const total = summary.files.length + summary.broken.length;
@@ -30,24 +29,19 @@ export async function demoDataCommand(
 }
 
 /** Registers `demo-data` on the process-and-analyze program. */
-export function registerDemoData(program: Command): void {
+export function registerDemoData(program: Program, context: LabContext): void {
   program
     .command("demo-data")
     .description("Write a deterministic demo data set in the lab's raw format (IVg, It, LaserCalibration, a few broken files)")
     .option("--out <dir>", "folder for the day folders", "data/01_raw")
-    .option("--chips <n>", "number of chips", wholeNumber, 3)
-    .option("--days <n>", "number of consecutive days", wholeNumber, 2)
-    .option("--seed <n>", "the same seed gives byte-identical files", wholeNumber, 1)
+    .option("--chips <n>", "number of chips", wholeNumber("--chips", 1), 3)
+    .option("--days <n>", "number of consecutive days", wholeNumber("--days", 1), 2)
+    .option("--seed <n>", "the same seed gives byte-identical files", wholeNumber("--seed", 0), 1)
     .option("--start-date <YYYY-MM-DD>", "the first day", DEFAULT_START_DATE)
     .option("--tz <zone>", "the lab's time zone (day folders are its local dates)", DEFAULT_TIME_ZONE)
     .option("--force", "replace files that already exist", false)
     .addHelpText("after", "\nExample:\n  $ process-and-analyze demo-data --out data/01_raw --chips 3 --days 2 --seed 7")
     .action(async (options: DemoDataCommandOptions) => {
-      await demoDataCommand(options);
+      await demoDataCommand(options, context.output.out);
     });
-}
-
-function wholeNumber(value: string): number {
-  if (!/^-?\d+$/.test(value)) throw new InvalidArgumentError("expected a whole number");
-  return Number(value);
 }
