@@ -8,3 +8,5 @@ export { processOutput, colorsFor, type Output, type Colors } from "./output.js"
 export { formatTable, type Column, type Cell } from "./table.js";
 export { wholeNumber } from "./number-options.js";
 export { collectParam } from "./params.js";
+export { runWithDisplay } from "./run-with-display.js";
+export type { DisplayOptions } from "./renderer.js";

@@ -1,12 +1,12 @@
 import type { Command as Program } from "commander";
 import { DEFAULT_CHECKPOINT_DIR, Pipeline, shellQuote, type Json } from "pipewright";
 import type { CommandContext } from "./command-context.js";
-import { ExitCode } from "./exit-codes.js";
 import { loadRegistry } from "./load-registry.js";
 import { collectList, collectParam, parseConcurrency } from "./params.js";
 import { planCommand } from "./plan-command.js";
 import type { Output } from "./output.js";
-import { attachRenderer, type DisplayOptions } from "./renderer.js";
+import type { DisplayOptions } from "./renderer.js";
+import { runWithDisplay } from "./run-with-display.js";
 
 export interface RunOptions extends DisplayOptions {
   param: Record<string, string>;
@@ -33,39 +33,21 @@ export async function runCommand(file: string, options: RunOptions, output: Outp
   if (options.dryRun) return planCommand(file, options, output);
   const registry = await loadRegistry(options.registry);
   const pipeline = await Pipeline.fromYaml(file, registry, { params: options.param, checkpointDir: options.checkpointDir });
-  const renderer = attachRenderer(pipeline, output, options);
-
-  const cancel = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (cancel.signal.aborted) process.exit(ExitCode.INTERRUPTED); // a second Ctrl-C: leave at once
-    renderer.notice(output.colors.yellow(`\n${signal}: stopping (press Ctrl-C again to quit at once)\n`));
-    cancel.abort(new Error(`interrupted by ${signal}`));
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  try {
-    const result = await pipeline.execute({
+  return runWithDisplay(
+    pipeline,
+    {
       enableRollback: options.rollback,
       resumeFrom: options.resume === true ? "latest" : options.resume,
       stopOnError: !options.continueOnError,
       concurrency: options.concurrency,
       failFast: options.failFast,
       params: options.param,
-      signal: cancel.signal,
       origin: runOrigin(file, options) as unknown as Json,
-    });
-    renderer.finish(result);
-    if (result.success) return ExitCode.SUCCESS;
-    for (const step of result.steps.filter((s) => s.status === "failed")) {
-      output.err(`${output.colors.red(`Step ${step.name} failed:`)} ${step.error}\n`);
-    }
-    output.err(`Resume with: ${resumeCommand(file, options, result.executionId)}\n`);
-    return result.status === "cancelled" ? ExitCode.INTERRUPTED : ExitCode.PIPELINE_FAILED;
-  } finally {
-    renderer.close();
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
-  }
+    },
+    output,
+    options,
+    (executionId) => resumeCommand(file, options, executionId),
+  );
 }
 
 function runOrigin(file: string, options: RunOptions): RunOrigin {

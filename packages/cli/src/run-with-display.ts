@@ -1,0 +1,41 @@
+import type { ExecuteOptions, Pipeline } from "pipewright";
+import { ExitCode } from "./exit-codes.js";
+import type { Output } from "./output.js";
+import { attachRenderer, type DisplayOptions } from "./renderer.js";
+
+/**
+ * Runs a pipeline the way `pipewright run` does: the live display (or plain/JSON lines), Ctrl-C or
+ * SIGTERM cancels (a second Ctrl-C quits at once), the summary, why steps failed and the command that
+ * resumes. Resolves with the exit code. Other commands built on pipewright (the lab's pipelines) use it too.
+ */
+export async function runWithDisplay(
+  pipeline: Pipeline,
+  execute: Omit<ExecuteOptions, "signal">,
+  output: Output,
+  display: DisplayOptions,
+  resumeHint: (executionId: string) => string,
+): Promise<number> {
+  const renderer = attachRenderer(pipeline, output, display);
+  const cancel = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (cancel.signal.aborted) process.exit(ExitCode.INTERRUPTED); // a second Ctrl-C: leave at once
+    renderer.notice(output.colors.yellow(`\n${signal}: stopping (press Ctrl-C again to quit at once)\n`));
+    cancel.abort(new Error(`interrupted by ${signal}`));
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    const result = await pipeline.execute({ ...execute, signal: cancel.signal });
+    renderer.finish(result);
+    if (result.success) return ExitCode.SUCCESS;
+    for (const step of result.steps.filter((s) => s.status === "failed")) {
+      output.err(`${output.colors.red(`Step ${step.name} failed:`)} ${step.error}\n`);
+    }
+    output.err(`Resume with: ${resumeHint(result.executionId)}\n`);
+    return result.status === "cancelled" ? ExitCode.INTERRUPTED : ExitCode.PIPELINE_FAILED;
+  } finally {
+    renderer.close();
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
