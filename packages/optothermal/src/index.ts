@@ -16,3 +16,5 @@ export {
 } from "./demo/generate.js";
 export type { BrokenKind } from "./demo/broken-files.js";
 export * from "./staging/index.js";
+export * from "./histories/index.js";
+export * from "./metrics/index.js";
