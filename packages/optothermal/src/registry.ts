@@ -4,3 +4,4 @@
  * tool's YAML) and returns plain JSON.
  */
 export { stage_all_command } from "./registry/stage-all-command.js";
+export { build_all_histories_command } from "./registry/build-histories-command.js";

@@ -99,9 +99,9 @@ describe("demo-data command", () => {
   it("prints the counts, chips and broken files it wrote", async () => {
     let printed = "";
     const out = path.join(root, "direct");
-    const options = { out, chips: 2, days: 1, seed: 4, startDate: "2025-10-20", tz: "America/Santiago", force: false };
+    const options = { out, chips: 2, days: 1, seed: 4, startDate: "2025-10-20", tz: "America/Santiago", force: false, ifEmpty: false };
     const summary = await demoDataCommand(options, (text) => (printed += text));
-    expect(printed).toContain(`Wrote ${summary.files.length + summary.broken.length} demo raw files to ${out}`);
+    expect(printed).toContain(`Wrote ${(summary?.files.length ?? 0) + (summary?.broken.length ?? 0)} demo raw files to ${out}`);
     expect(printed).toContain("IVg 4, It 6, LaserCalibration 3");
     expect(printed).toContain("chip Demo 2: Dirac point");
     expect(printed).toContain("_broken-truncated-row.csv: truncated in data row");
@@ -112,6 +112,11 @@ describe("demo-data command", () => {
     const output = captureOutput();
     const code = await main(["demo-data", "--out", out, "--chips", "1", "--days", "2", "--seed", "9", "--start-date", "2026-01-05"], output);
     expect(code).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(["2026-01-05", "2026-01-06"]);
+
+    const again = captureOutput();
+    expect(await main(["demo-data", "--out", out, "--if-empty", "--start-date", "2027-01-01"], again)).toBe(0);
+    expect(again.outText()).toMatch(/already holds \d+ raw file\(s\): no demo data written/);
     expect(readdirSync(out).sort()).toEqual(["2026-01-05", "2026-01-06"]);
   });
 

@@ -1,3 +1,4 @@
+import { readdir } from "node:fs/promises";
 import type { Command as Program } from "commander";
 import { wholeNumber } from "@pipewright/cli";
 import { DEFAULT_START_DATE, DEFAULT_TIME_ZONE, generateDemoData, type DemoDataSummary } from "../demo/generate.js";
@@ -11,10 +12,18 @@ export interface DemoDataCommandOptions {
   startDate: string;
   tz: string;
   force: boolean;
+  ifEmpty: boolean;
 }
 
 /** `process-and-analyze demo-data`: writes the demo raw files and prints what was made. */
-export async function demoDataCommand(options: DemoDataCommandOptions, write: (text: string) => void): Promise<DemoDataSummary> {
+export async function demoDataCommand(options: DemoDataCommandOptions, write: (text: string) => void): Promise<DemoDataSummary | null> {
+  if (options.ifEmpty) {
+    const existing = await countCsv(options.out);
+    if (existing > 0) {
+      write(`${options.out} already holds ${existing} raw file(s): no demo data written\n`);
+      return null;
+    }
+  }
   const summary = await generateDemoData({ ...options, overwrite: options.force });
   const counts = Object.entries(summary.filesByProcedure).map(([procedure, n]) => `${procedure} ${n}`);
   const total = summary.files.length + summary.broken.length;
@@ -40,8 +49,15 @@ export function registerDemoData(program: Program, context: LabContext): void {
     .option("--start-date <YYYY-MM-DD>", "the first day", DEFAULT_START_DATE)
     .option("--tz <zone>", "the lab's time zone (day folders are its local dates)", DEFAULT_TIME_ZONE)
     .option("--force", "replace files that already exist", false)
+    .option("--if-empty", "write nothing when the folder already holds raw files (what `npm start` does)", false)
     .addHelpText("after", "\nExample:\n  $ process-and-analyze demo-data --out data/01_raw --chips 3 --days 2 --seed 7")
     .action(async (options: DemoDataCommandOptions) => {
       await demoDataCommand(options, context.output.out);
     });
+}
+
+/** `*.csv` files anywhere under `dir`; 0 when it does not exist. */
+async function countCsv(dir: string): Promise<number> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => e.isFile() && e.name.toLowerCase().endsWith(".csv")).length;
 }

@@ -1,6 +1,8 @@
+import { registerBuildHistories } from "./build-histories-command.js";
 import { registerDemoData } from "./demo-data-command.js";
+import { registerFullPipeline } from "./full-pipeline-command.js";
 import type { RegisterLabCommand } from "./lab-context.js";
 import { registerStageAll } from "./stage-all-command.js";
 
 /** Every `process-and-analyze` command, in the order `--help` lists them. */
-export const LAB_COMMANDS: readonly RegisterLabCommand[] = [registerDemoData, registerStageAll];
+export const LAB_COMMANDS: readonly RegisterLabCommand[] = [registerDemoData, registerStageAll, registerBuildHistories, registerFullPipeline];
