@@ -33,7 +33,7 @@ export async function runCommand(file: string, options: RunOptions, output: Outp
   if (options.dryRun) return planCommand(file, options, output);
   const registry = await loadRegistry(options.registry);
   const pipeline = await Pipeline.fromYaml(file, registry, { params: options.param, checkpointDir: options.checkpointDir });
-  return runWithDisplay(
+  const { exitCode } = await runWithDisplay(
     pipeline,
     {
       enableRollback: options.rollback,
@@ -48,6 +48,7 @@ export async function runCommand(file: string, options: RunOptions, output: Outp
     options,
     (executionId) => resumeCommand(file, options, executionId),
   );
+  return exitCode;
 }
 
 function runOrigin(file: string, options: RunOptions): RunOrigin {

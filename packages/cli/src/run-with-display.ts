@@ -1,4 +1,4 @@
-import type { ExecuteOptions, Pipeline } from "pipewright";
+import type { ExecuteOptions, Pipeline, PipelineResult } from "pipewright";
 import { ExitCode } from "./exit-codes.js";
 import type { Output } from "./output.js";
 import { attachRenderer, type DisplayOptions } from "./renderer.js";
@@ -6,7 +6,8 @@ import { attachRenderer, type DisplayOptions } from "./renderer.js";
 /**
  * Runs a pipeline the way `pipewright run` does: the live display (or plain/JSON lines), Ctrl-C or
  * SIGTERM cancels (a second Ctrl-C quits at once), the summary, why steps failed and the command that
- * resumes. Resolves with the exit code. Other commands built on pipewright (the lab's pipelines) use it too.
+ * resumes. Resolves with the exit code and the result. Other commands built on pipewright (the lab's
+ * pipelines) use it too.
  */
 export async function runWithDisplay(
   pipeline: Pipeline,
@@ -14,7 +15,7 @@ export async function runWithDisplay(
   output: Output,
   display: DisplayOptions,
   resumeHint: (executionId: string) => string,
-): Promise<number> {
+): Promise<{ exitCode: number; result: PipelineResult }> {
   const renderer = attachRenderer(pipeline, output, display);
   const cancel = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
@@ -27,12 +28,12 @@ export async function runWithDisplay(
   try {
     const result = await pipeline.execute({ ...execute, signal: cancel.signal });
     renderer.finish(result);
-    if (result.success) return ExitCode.SUCCESS;
+    if (result.success) return { exitCode: ExitCode.SUCCESS, result };
     for (const step of result.steps.filter((s) => s.status === "failed")) {
       output.err(`${output.colors.red(`Step ${step.name} failed:`)} ${step.error}\n`);
     }
     output.err(`Resume with: ${resumeHint(result.executionId)}\n`);
-    return result.status === "cancelled" ? ExitCode.INTERRUPTED : ExitCode.PIPELINE_FAILED;
+    return { exitCode: result.status === "cancelled" ? ExitCode.INTERRUPTED : ExitCode.PIPELINE_FAILED, result };
   } finally {
     renderer.close();
     process.off("SIGINT", onSignal);

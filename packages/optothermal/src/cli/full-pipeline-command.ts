@@ -5,6 +5,7 @@ import { DEFAULT_MIN_EXPERIMENTS } from "../histories/build-histories.js";
 import { fullPipelineSpec, type FullPipelineOptions } from "../pipelines/full-pipeline.js";
 import { LAB_REGISTRY } from "../pipelines/lab-registry.js";
 import type { LabContext } from "./lab-context.js";
+import { formatPipelineOutputs } from "./pipeline-outputs.js";
 
 interface FullPipelineCommandOptions extends FullPipelineOptions, DisplayOptions {
   rollback: boolean;
@@ -38,14 +39,15 @@ export function registerFullPipeline(program: Program, context: LabContext): voi
         context.output.out(`Wrote ${options.saveYaml}: run it with \`process-and-analyze run-pipeline-yaml ${options.saveYaml}\`\n`);
         return;
       }
-      const code = await runWithDisplay(
+      const { exitCode, result } = await runWithDisplay(
         pipeline,
         { enableRollback: options.rollback, resumeFrom: options.resume === true ? "latest" : options.resume },
         context.output,
         options,
         (executionId) => ["process-and-analyze", "full-pipeline-v2", ...flagsOf(options), "--resume", executionId].map(shellQuote).join(" "),
       );
-      context.exit(code);
+      if (result.success && !options.quiet && !options.json) context.output.out(formatPipelineOutputs(result, context.output.colors));
+      context.exit(exitCode);
     });
 }
 
