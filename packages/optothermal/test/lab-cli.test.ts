@@ -100,5 +100,9 @@ describe("process-and-analyze", () => {
     const saved = await processAndAnalyze(project, "full-pipeline-v2", "--save-yaml", "full.yml", "--workers", "3");
     expect(saved.stdout).toContain("Wrote full.yml");
     expect(await readFile(path.join(project, "full.yml"), "utf8")).toMatch(/command: stage_all_command\n\s+kwargs:\n\s+workers: 3\n/);
+    const fromYaml = await processAndAnalyze(project, "run-pipeline-yaml", "full.yml");
+    expect(fromYaml.code).toBe(0);
+    expect(fromYaml.stdout).toMatch(/✓ succeeded full-pipeline-v2 in [\d.]+s — 2 ok/);
+    expect(fromYaml.stdout).toMatch(/chip histories +data\/02_stage\/chip_histories +\(Demo1, Demo2\)/);
   });
 });

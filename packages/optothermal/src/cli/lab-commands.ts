@@ -2,7 +2,16 @@ import { registerBuildHistories } from "./build-histories-command.js";
 import { registerDemoData } from "./demo-data-command.js";
 import { registerFullPipeline } from "./full-pipeline-command.js";
 import type { RegisterLabCommand } from "./lab-context.js";
+import { registerQuickStaging } from "./quick-staging-command.js";
+import { registerRunPipelineYaml } from "./run-pipeline-yaml-command.js";
 import { registerStageAll } from "./stage-all-command.js";
 
 /** Every `process-and-analyze` command, in the order `--help` lists them. */
-export const LAB_COMMANDS: readonly RegisterLabCommand[] = [registerDemoData, registerStageAll, registerBuildHistories, registerFullPipeline];
+export const LAB_COMMANDS: readonly RegisterLabCommand[] = [
+  registerDemoData,
+  registerStageAll,
+  registerBuildHistories,
+  registerFullPipeline,
+  registerQuickStaging,
+  registerRunPipelineYaml,
+];

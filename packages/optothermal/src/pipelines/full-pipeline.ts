@@ -1,4 +1,4 @@
-import type { PipelineSpec, StepSpec } from "pipewright";
+import type { CommandStepSpec, PipelineSpec, StepSpec } from "pipewright";
 
 export interface FullPipelineOptions {
   /** Files staged in parallel. */
@@ -12,19 +12,12 @@ export interface FullPipelineOptions {
 }
 
 /**
- * `full-pipeline-v2` as data: stage the raw files, then build the chip histories. The stage step is
- * retried (a file locked by the acquisition software reads fine a moment later); bad files are
- * rejects, not failures. `--save-yaml` writes this spec, and `run-pipeline-yaml` runs it back.
+ * `full-pipeline-v2` as data: stage the raw files, then build the chip histories. `--save-yaml`
+ * writes this spec, and `run-pipeline-yaml` runs it back.
  */
 export function fullPipelineSpec(options: FullPipelineOptions): PipelineSpec {
   const steps: StepSpec[] = [
-    {
-      name: "stage",
-      command: "stage_all_command",
-      description: "Raw CSV files → one Parquet per run, the manifest and the rejects",
-      args: { workers: options.workers, force: options.force },
-      retryCount: 2,
-    },
+    stageStep(options),
     {
       name: "histories",
       command: "build_all_histories_command",
@@ -33,4 +26,18 @@ export function fullPipelineSpec(options: FullPipelineOptions): PipelineSpec {
     },
   ];
   return { name: "full-pipeline-v2", description: "Stage the lab's raw files and build the chip histories", steps };
+}
+
+/**
+ * The stage step. Retried: a file still being written by the acquisition software reads fine a
+ * moment later, while bad files are rejects, not failures.
+ */
+export function stageStep(options: { workers: number; force: boolean }): CommandStepSpec {
+  return {
+    name: "stage",
+    command: "stage_all_command",
+    description: "Raw CSV files → one Parquet per run, the manifest and the rejects",
+    args: { workers: options.workers, force: options.force },
+    retryCount: 2,
+  };
 }
