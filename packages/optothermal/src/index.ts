@@ -18,3 +18,5 @@ export type { BrokenKind } from "./demo/broken-files.js";
 export * from "./staging/index.js";
 export * from "./histories/index.js";
 export * from "./metrics/index.js";
+export * from "./derived/index.js";
+export * from "./plots/index.js";

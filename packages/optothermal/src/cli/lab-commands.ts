@@ -1,7 +1,9 @@
 import { registerBuildHistories } from "./build-histories-command.js";
 import { registerDemoData } from "./demo-data-command.js";
+import { registerDeriveMetrics } from "./derive-metrics-command.js";
 import { registerFullPipeline } from "./full-pipeline-command.js";
 import type { RegisterLabCommand } from "./lab-context.js";
+import { registerPlots } from "./plot-commands.js";
 import { registerQuickStaging } from "./quick-staging-command.js";
 import { registerRunPipelineYaml } from "./run-pipeline-yaml-command.js";
 import { registerStageAll } from "./stage-all-command.js";
@@ -11,6 +13,8 @@ export const LAB_COMMANDS: readonly RegisterLabCommand[] = [
   registerDemoData,
   registerStageAll,
   registerBuildHistories,
+  registerDeriveMetrics,
+  registerPlots,
   registerFullPipeline,
   registerQuickStaging,
   registerRunPipelineYaml,
