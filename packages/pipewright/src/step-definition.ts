@@ -138,7 +138,8 @@ function resolveRollback(
         executionId: ctx.executionId,
         pipelineName: ctx.pipelineName,
         stepName: ctx.stepName,
-        outputs: {},
+        // What the step returned (in YAML a rollback has no other way to know what to undo).
+        outputs: { [ctx.stepName]: ctx.output },
         params: ctx.params,
         log: (message) => ctx.log(message),
         progress: () => {},

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Pipeline } from "../src/index.js";
+import { Pipeline, type StepContext } from "../src/index.js";
 import { fakeClock, tempDir } from "./helpers.js";
 
 async function threeSteps(log: string[], options: { failRollbackOf?: string } = {}) {
@@ -30,6 +30,23 @@ describe("rollback", () => {
     expect(result.steps.map((s) => s.status)).toEqual(["rolled_back", "rolled_back", "failed"]);
     expect(result.rolledBackSteps).toBe(2);
     expect(result.failedSteps).toBe(1);
+  });
+
+  it("hands a registry rollback command the step's output, as ctx.outputs[stepName]", async () => {
+    const undone: unknown[] = [];
+    const registry = {
+      stage: () => ({ created: ["a.parquet", "b.parquet"] }),
+      unstage: (_args: unknown, ctx: StepContext) => void undone.push(ctx.outputs[ctx.stepName]),
+      fail: () => {
+        throw new Error("boom");
+      },
+    };
+    const pipeline = new Pipeline({ name: "undo", checkpointDir: await tempDir(), registry })
+      .addStep("stage", "stage", { rollback: { command: "unstage", args: {} } })
+      .addStep("metrics", "fail");
+    const result = await pipeline.execute({ enableRollback: true, clock: fakeClock() });
+    expect(result.steps.map((s) => s.status)).toEqual(["rolled_back", "failed"]);
+    expect(undone).toEqual([{ created: ["a.parquet", "b.parquet"] }]);
   });
 
   it("does nothing unless enabled", async () => {
