@@ -7,3 +7,4 @@ export { stage_all_command } from "./registry/stage-all-command.js";
 export { build_all_histories_command } from "./registry/build-histories-command.js";
 export { derive_all_metrics_command } from "./registry/derive-metrics-command.js";
 export { plot_chip_command, plot_all_chips_command } from "./registry/plot-commands.js";
+export { undo_command } from "./registry/undo-command.js";

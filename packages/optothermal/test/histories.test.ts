@@ -55,7 +55,7 @@ describe("buildAllHistories on demo data (2 chips × 2 days, seed 3)", () => {
   });
 
   it("writes one file per chip with the manifest's run counts, and says so", async () => {
-    expect((await readdir(out)).sort()).toEqual(["Demo1_history.parquet", "Demo2_history.parquet"]);
+    expect((await readdir(out)).filter((name) => !name.startsWith(".")).sort()).toEqual(["Demo1_history.parquet", "Demo2_history.parquet"]);
     expect(built.chips.map((c) => [c.chip, c.group, c.number, c.runs, c.path])).toEqual([
       ["Demo1", "Demo", 1, counts.Demo1, path.join(out, "Demo1_history.parquet")],
       ["Demo2", "Demo", 2, counts.Demo2, path.join(out, "Demo2_history.parquet")],
@@ -127,10 +127,17 @@ describe("buildAllHistories on demo data (2 chips × 2 days, seed 3)", () => {
     expect(exact.chips.map((c) => c.chip)).toContain("Demo1");
   });
 
-  it("replaces a chip's file on a re-run and leaves no temporary file", async () => {
+  it("leaves the files alone while the manifest is unchanged; force replaces them and leaves no temporary file", async () => {
+    const mtime = async () => (await stat(path.join(out, "Demo1_history.parquet"))).mtimeMs;
+    await buildAllHistories({ manifestPath: manifestFile, outputDir: out }); // the tests above built with other options
+    const before = await mtime();
     const again = await buildAllHistories({ manifestPath: manifestFile, outputDir: out });
-    expect(again.chips).toEqual(built.chips);
-    expect((await readdir(out)).sort()).toEqual(["Demo1_history.parquet", "Demo2_history.parquet"]);
+    expect(again).toMatchObject({ upToDate: true, chips: built.chips });
+    expect(await mtime()).toBe(before);
+    const forced = await buildAllHistories({ manifestPath: manifestFile, outputDir: out, force: true });
+    expect(forced).toMatchObject({ upToDate: false, chips: built.chips });
+    expect(await mtime()).toBeGreaterThan(before);
+    expect((await readdir(out)).filter((name) => !name.startsWith(".")).sort()).toEqual(["Demo1_history.parquet", "Demo2_history.parquet"]);
   });
 
   it("says to run stage-all when the manifest is missing, and rejects a bad option", async () => {

@@ -1,29 +1,13 @@
-import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { Pipeline } from "pipewright";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../src/cli/main.js";
 import { LAB_REGISTRY } from "../src/pipelines/lab-registry.js";
 import { captureOutput } from "./capture-output.js";
-
-const BIN = fileURLToPath(new URL("../bin/process-and-analyze.js", import.meta.url));
-const run = promisify(execFile);
-
-/** Runs the real `process-and-analyze` program in `cwd`; never throws, gives the exit code. */
-async function processAndAnalyze(cwd: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: "1" } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+import { processAndAnalyze } from "./lab-process.js";
 
 describe("process-and-analyze", () => {
   let dir: string;
@@ -90,7 +74,7 @@ describe("process-and-analyze", () => {
     const first = await processAndAnalyze(project, "full-pipeline-v2");
     expect(first.stderr).toBe("");
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/✓ succeeded full-pipeline-v2 in [\d.]+s — 2 ok · 0 failed · 0 skipped/);
+    expect(first.stdout).toMatch(/✓ succeeded full-pipeline-v2 in [\d.]+s — 4 ok · 0 failed · 0 skipped/);
     expect(existsSync(path.join(project, "data", "02_stage", "chip_histories", "Demo1_history.parquet"))).toBe(true);
 
     const second = await processAndAnalyze(project, "full-pipeline-v2");
@@ -102,7 +86,7 @@ describe("process-and-analyze", () => {
     expect(await readFile(path.join(project, "full.yml"), "utf8")).toMatch(/command: stage_all_command\n\s+kwargs:\n\s+workers: 3\n/);
     const fromYaml = await processAndAnalyze(project, "run-pipeline-yaml", "full.yml");
     expect(fromYaml.code).toBe(0);
-    expect(fromYaml.stdout).toMatch(/✓ succeeded full-pipeline-v2 in [\d.]+s — 2 ok/);
+    expect(fromYaml.stdout).toMatch(/✓ succeeded full-pipeline-v2 in [\d.]+s — 4 ok/);
     expect(fromYaml.stdout).toMatch(/chip histories +data\/02_stage\/chip_histories +\(Demo1, Demo2\)/);
   });
 });

@@ -16,6 +16,7 @@ interface BuildHistoriesCommandOptions {
   group?: string;
   minExperiments: number;
   tz: string;
+  force: boolean;
 }
 
 /** What `build-all-histories` prints: a line per chip, the chips left out, where the files are. */
@@ -28,7 +29,7 @@ export function formatHistoriesSummary(summary: BuildHistoriesSummary, output: O
     c,
   );
   const lines = [
-    `${c.bold("Histories")} for ${summary.chips.length} chip(s) from ${summary.manifestRuns} runs ` +
+    `${c.bold("Histories")} for ${summary.chips.length} chip(s) from ${summary.manifestRuns} runs${summary.upToDate ? " (up to date: unchanged manifest)" : ""} ` +
       c.dim(`(${summary.calibrationRuns} calibration runs have no chip; ${(summary.elapsedMs / 1000).toFixed(1)} s)`),
     table.header,
     ...table.rows,
@@ -47,6 +48,7 @@ export function registerBuildHistories(program: Program, context: LabContext): v
     .option("--group <name>", "only the chips of this chip group")
     .option("--min-experiments <n>", "leave out chips with fewer runs", wholeNumber("--min-experiments", 1), DEFAULT_MIN_EXPERIMENTS)
     .option("--tz <zone>", "the lab's time zone, for local dates and times", DEFAULT_HISTORY_TZ)
+    .option("--force", "rebuild even when the manifest has not changed", false)
     .addHelpText("after", "\nExamples:\n  $ process-and-analyze build-all-histories\n  $ process-and-analyze build-all-histories --group Alisson --min-experiments 5")
     .action(async (options: BuildHistoriesCommandOptions) => {
       const summary = await buildAllHistories({ ...options });

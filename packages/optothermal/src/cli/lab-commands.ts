@@ -3,6 +3,7 @@ import { registerDemoData } from "./demo-data-command.js";
 import { registerDeriveMetrics } from "./derive-metrics-command.js";
 import { registerFullPipeline } from "./full-pipeline-command.js";
 import type { RegisterLabCommand } from "./lab-context.js";
+import { registerMetricsOnly } from "./metrics-only-command.js";
 import { registerPlots } from "./plot-commands.js";
 import { registerQuickStaging } from "./quick-staging-command.js";
 import { registerRunPipelineYaml } from "./run-pipeline-yaml-command.js";
@@ -17,5 +18,6 @@ export const LAB_COMMANDS: readonly RegisterLabCommand[] = [
   registerPlots,
   registerFullPipeline,
   registerQuickStaging,
+  registerMetricsOnly,
   registerRunPipelineYaml,
 ];

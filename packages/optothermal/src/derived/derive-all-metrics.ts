@@ -7,7 +7,8 @@ import type { CalibrationStatus } from "../metrics/calibration.js";
 import { readManifest } from "../staging/manifest.js";
 import type { ManifestRow } from "../staging/manifest-row.js";
 import { CALIBRATION_METHOD, CALIBRATION_PROCEDURE, CALIBRATION_VERSION, calibrationDraft, matchLightRun, readCalibrations } from "./calibration-rows.js";
-import { enrichHistories } from "./enrich-histories.js";
+import { upToDateResult, writeStamp } from "../up-to-date.js";
+import { ENRICHED_HISTORIES_DIR, enrichHistories } from "./enrich-histories.js";
 import { firstLine } from "./error-text.js";
 import { failedRow, metricRow, type Extraction, type MetricRow } from "./metric-row.js";
 import { calibrationFingerprint, countMetrics, metricsPath, readMetricsIndex, writeMetrics, type MetricsIndex } from "./metrics-file.js";
@@ -169,7 +170,7 @@ export async function deriveAllMetrics(options: DeriveMetricsOptions = {}): Prom
     summary.metricsRows = rows.length > 0 || !(await access(summary.metricsPath).then(() => true, () => false))
       ? await writeMetrics(main, summary.metricsPath, rows)
       : await countMetrics(main, summary.metricsPath);
-    if (!summary.aborted) summary.enrichedHistories = await enrichHistories(main, historiesDir, summary.metricsPath, outputDir);
+    if (!summary.aborted) summary.enrichedHistories = await enrichIfChanged(main, historiesDir, summary.metricsPath, outputDir, options.force ?? false);
     if (summary.enrichedHistories.length === 0 && !summary.aborted) warn(`no chip history in ${historiesDir}: no enriched history written (run build-all-histories first)`);
     summary.failures.sort((a, b) => a.source_path.localeCompare(b.source_path));
     summary.elapsedMs = performance.now() - started;
@@ -236,4 +237,15 @@ async function matchLightRuns(
     if (context.force || context.index.calibrationOf(run.run_id) !== calibrationFingerprint(row)) rows.push(row);
   }
   return rows;
+}
+
+/** The enriched histories, rewritten only when the metrics or a history changed since they were written. */
+async function enrichIfChanged(connection: DuckDBConnection, historiesDir: string, metricsFile: string, outputDir: string, force: boolean): Promise<string[]> {
+  const stamp = path.join(outputDir, ENRICHED_HISTORIES_DIR, ".built-from.json");
+  const inputs = [metricsFile, historiesDir];
+  const previous = force ? null : await upToDateResult(stamp, inputs, null);
+  if (previous !== null) return previous as string[];
+  const written = await enrichHistories(connection, historiesDir, metricsFile, outputDir);
+  if (written.length > 0) await writeStamp(stamp, inputs, null, written, written);
+  return written;
 }

@@ -1,7 +1,9 @@
 import { access, mkdir } from "node:fs/promises";
 import path from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import type { Json } from "pipewright";
 import { writeAtomically } from "../staging/atomic.js";
+import { upToDateResult, writeStamp } from "../up-to-date.js";
 import { sqlIdent, sqlString } from "../staging/sql.js";
 import { HistoriesError } from "./histories-error.js";
 import { HISTORY_COLUMNS } from "./history-row.js";
@@ -18,6 +20,8 @@ export interface BuildHistoriesOptions {
   minExperiments?: number;
   /** The lab's time zone, for `date_local` and `time_local`. */
   tz?: string;
+  /** Rebuild even when the manifest and the options are unchanged since the last build. */
+  force?: boolean;
 }
 
 export interface ChipHistorySummary {
@@ -43,6 +47,8 @@ export interface BuildHistoriesSummary {
   /** Runs with no chip (laser calibrations): never in a history. */
   calibrationRuns: number;
   outputDir: string;
+  /** Nothing changed since the last build: the files were left as they are. */
+  upToDate: boolean;
   elapsedMs: number;
 }
 
@@ -71,6 +77,11 @@ export async function buildAllHistories(options: BuildHistoriesOptions = {}): Pr
     throw new HistoriesError(`no manifest at ${manifestFile}: run stage-all first to stage the raw files`);
   }
 
+  const stampFile = path.join(outputDir, ".built-from.json");
+  const settings = { group: options.group ?? null, minExperiments, tz };
+  const previous = options.force ? null : await upToDateResult(stampFile, [manifestFile], settings);
+  if (previous !== null) return { ...(previous as unknown as BuildHistoriesSummary), upToDate: true, elapsedMs: performance.now() - started };
+
   const instance = await DuckDBInstance.create(":memory:");
   const connection = await instance.connect();
   try {
@@ -86,7 +97,7 @@ export async function buildAllHistories(options: BuildHistoriesOptions = {}): Pr
     )).getRowObjectsJS();
 
     const summary: BuildHistoriesSummary = {
-      chips: [], belowMinimum: [], manifestRuns: Number(counts?.runs ?? 0), calibrationRuns: Number(counts?.calibrations ?? 0), outputDir, elapsedMs: 0,
+      chips: [], belowMinimum: [], manifestRuns: Number(counts?.runs ?? 0), calibrationRuns: Number(counts?.calibrations ?? 0), outputDir, upToDate: false, elapsedMs: 0,
     };
     const written = new Map<string, string>();
     for (const row of chips) {
@@ -107,6 +118,8 @@ export async function buildAllHistories(options: BuildHistoriesOptions = {}): Pr
       await writeChip(connection, target, group, number);
       summary.chips.push({ chip, group, number, runs, path: target, first: isoOrNull(row.first), last: isoOrNull(row.last) });
     }
+    // A filter that matched no chip leaves no folder behind.
+    if (summary.chips.length > 0) await writeStamp(stampFile, [manifestFile], settings, summary.chips.map((chip) => chip.path), summary as unknown as Json);
     summary.elapsedMs = performance.now() - started;
     return summary;
   } finally {

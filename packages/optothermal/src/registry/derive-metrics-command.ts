@@ -1,8 +1,12 @@
+import path from "node:path";
 import type { Json } from "pipewright";
 import { z } from "zod";
 import { DEFAULT_HISTORIES_DIR, DEFAULT_MANIFEST_PATH } from "../histories/build-histories.js";
 import { DEFAULT_DERIVED_DIR, DEFAULT_STALE_THRESHOLD_HOURS, deriveAllMetrics } from "../derived/derive-all-metrics.js";
 import { DEFAULT_METRIC_PROCEDURES } from "../derived/run-extractors.js";
+import { ENRICHED_HISTORIES_DIR } from "../derived/enrich-histories.js";
+import { metricsPath } from "../derived/metrics-file.js";
+import { takeSnapshot } from "../undo/undo-snapshot.js";
 import { labCommand } from "./lab-command.js";
 
 const deriveMetricsArgs = z.object({
@@ -19,9 +23,11 @@ const deriveMetricsArgs = z.object({
 
 /**
  * `derive_all_metrics_command`: the metrics of every staged run and the enriched histories (see
- * `deriveAllMetrics`); progress is runs seen of all, each failed run and each warning is logged.
+ * `deriveAllMetrics`); progress is runs seen of all, each failed run and each warning is logged. Its
+ * output names a snapshot of the metrics file and the enriched histories, for `undo_command`.
  */
 export const derive_all_metrics_command = labCommand(deriveMetricsArgs, async (args, ctx) => {
+  const undo = await takeSnapshot(path.join(args.output_dir, ".undo"), [metricsPath(args.output_dir), path.join(args.output_dir, ENRICHED_HISTORIES_DIR)]);
   const summary = await deriveAllMetrics({
     manifestPath: args.manifest_path,
     historiesDir: args.histories_dir,
@@ -42,5 +48,5 @@ export const derive_all_metrics_command = labCommand(deriveMetricsArgs, async (a
       `${summary.metricsRows} metric rows in ${summary.metricsPath}`,
   );
   if (summary.aborted) throw ctx.signal.reason ?? new Error("metrics extraction stopped before the end");
-  return summary as unknown as Json;
+  return { ...summary, undo } as unknown as Json;
 });
