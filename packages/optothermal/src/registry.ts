@@ -8,3 +8,4 @@ export { build_all_histories_command } from "./registry/build-histories-command.
 export { derive_all_metrics_command } from "./registry/derive-metrics-command.js";
 export { plot_chip_command, plot_all_chips_command } from "./registry/plot-commands.js";
 export { undo_command } from "./registry/undo-command.js";
+export { export_history_csv_command } from "./registry/export-history-command.js";

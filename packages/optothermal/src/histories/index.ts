@@ -13,3 +13,4 @@ export { HistoriesError } from "./histories-error.js";
 export { HISTORY_COLUMNS, type HistoryRow } from "./history-row.js";
 export { historySummary, formatNumber, type SummaryFields } from "./history-summary.js";
 export { readHistory } from "./read-history.js";
+export { exportHistoryCsv, DEFAULT_EXPORTS_DIR, type ExportHistoryOptions } from "./export-history-csv.js";
