@@ -14,12 +14,17 @@ export const SATURATED_SHARE = 0.95;
 export const SATURATED_BAND = 0.01;
 
 /**
- * SQL aggregates over a table with an `i_a` column giving `peak`, `low`, `near_peak` and `n` (the
- * points with a reading); `qualityFlags` turns that row into flags.
+ * The flags of a sweep from its current readings (nulls are missing readings).
+ * @example ivgQuality([1e-6, 4e-7, 9e-7]) // { open_circuit: false, flat: false, saturated: false }
  */
-export const QUALITY_SQL =
-  "max(abs(i_a)) AS peak, min(abs(i_a)) AS low, count(i_a) AS n, " +
-  `count(*) FILTER (WHERE abs(i_a) >= (1 - ${SATURATED_BAND}) * (SELECT max(abs(i_a)) FROM data)) AS near_peak`;
+export function ivgQuality(current: readonly (number | null)[]): QualityFlags {
+  const magnitudes = current.filter((i): i is number => i !== null && !Number.isNaN(i)).map(Math.abs);
+  // Loops, not Math.max(...): a long trace would overflow the argument list.
+  const peak = magnitudes.length > 0 ? magnitudes.reduce((a, b) => Math.max(a, b)) : null;
+  const low = magnitudes.length > 0 ? magnitudes.reduce((a, b) => Math.min(a, b)) : null;
+  const nearPeak = peak === null ? 0 : magnitudes.filter((i) => i >= (1 - SATURATED_BAND) * peak).length;
+  return qualityFlags({ peak, low, n: magnitudes.length, nearPeak });
+}
 
 export function qualityFlags(stats: { peak: number | null; low: number | null; n: number; nearPeak: number }): QualityFlags {
   const peak = stats.peak ?? 0;

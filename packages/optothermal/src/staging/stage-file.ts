@@ -1,12 +1,14 @@
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { Catalogue } from "../catalogue/catalogue-schema.js";
 import { interpretRawFile, type RawInterpretation } from "../raw/interpret-raw-file.js";
-import { parseRawHeader } from "../raw/parse-raw-header.js";
-import { writeAtomically } from "./atomic.js";
+import { parseDataRows } from "../raw/parse-data-rows.js";
+import { readColumn } from "../raw/read-column.js";
+import { parseRawHeader, type RawHeader } from "../raw/parse-raw-header.js";
+import { tempBeside } from "./atomic.js";
 import { MAIN_PARAMETERS, type ManifestRow } from "./manifest-row.js";
-import { QUALITY_SQL, qualityFlags } from "./quality-flags.js";
+import { ivgQuality } from "./quality-flags.js";
 import { runId } from "./run-id.js";
 import { sqlIdent, sqlString, sqlTimestamp } from "./sql.js";
 
@@ -27,7 +29,8 @@ const SQL_TYPE = { float: "DOUBLE", int: "BIGINT" } as const;
 /**
  * Stages one raw file: header in TypeScript, table through DuckDB into
  * `<stageRoot>/proc=<Proc>/date=<local date>/run_id=<id>/part-000.parquet` (written to a temporary
- * name, then renamed). A file with a problem is rejected with the reason; nothing is written for it.
+ * name in the stage root, then renamed into place). A file with a problem is rejected with the
+ * reason; nothing is written for it.
  */
 export async function stageFile(connection: DuckDBConnection, input: StageFileInput): Promise<StageFileResult> {
   const bytes = await readFile(input.path);
@@ -60,27 +63,28 @@ export async function stageFile(connection: DuckDBConnection, input: StageFileIn
   const read =
     `read_csv(${sqlString(input.path)}, skip = ${header.tableLine - 1}, header = true, auto_detect = false, delim = ',', quote = '"', ` +
     `nullstr = ['nan', 'NaN', ''], strict_mode = true, columns = {${typed.join(", ")}})`;
+  // One pass over the table: CSV → Parquet, written under a temporary name in the stage root (so a
+  // rejected file leaves nothing behind), then moved into its run folder. The duration and the IVg
+  // quality flags come from the bytes already in memory, not from a second query.
+  await mkdir(input.stageRoot, { recursive: true });
+  const temp = tempBeside(path.join(input.stageRoot, path.basename(target)));
   try {
-    await connection.run(`CREATE OR REPLACE TEMP TABLE data AS SELECT ${select} FROM ${read}`);
-  } catch (error) {
-    return { kind: "rejected", procedure, reason: `${input.path}: the data table cannot be read: ${duckdbReason(error)}` };
-  }
-  try {
-    const keys = new Set(raw.columns.map((c) => c.key));
-    const stats = [
-      "count(*) AS rows",
-      keys.has("t_s") ? "max(t_s) - min(t_s) AS duration" : "NULL::DOUBLE AS duration",
-      ...(procedure === "IVg" && keys.has("i_a") ? [QUALITY_SQL] : []),
-    ].join(", ");
-    const reader = await connection.runAndReadAll(`SELECT ${stats} FROM data`);
-    const s = reader.getRowObjectsJS()[0] ?? {};
-    const rows = Number(s.rows ?? 0);
+    let rows: number;
+    try {
+      const reader = await connection.runAndReadAll(`COPY (SELECT ${select} FROM ${read}) TO ${sqlString(temp)} (FORMAT parquet, COMPRESSION zstd)`);
+      rows = Number(reader.getRows()[0]?.[0] ?? 0);
+    } catch (error) {
+      return { kind: "rejected", procedure, reason: tableProblem(bytes, header, input, error) };
+    }
     await mkdir(dir, { recursive: true });
-    await writeAtomically(target, (temp) => connection.run(`COPY data TO ${sqlString(temp)} (FORMAT parquet, COMPRESSION zstd)`).then(() => undefined));
-    const flags =
-      procedure === "IVg" && keys.has("i_a")
-        ? qualityFlags({ peak: numberOrNull(s.peak), low: numberOrNull(s.low), n: Number(s.n ?? 0), nearPeak: Number(s.near_peak ?? 0) })
-        : null;
+    await rename(temp, target);
+    const column = (key: string) => {
+      const found = raw.columns.find((c) => c.key === key);
+      return found === undefined ? null : readColumn(bytes, header, found.index);
+    };
+    const time = column("t_s");
+    const current = procedure === "IVg" ? column("i_a") : null;
+    const flags = current === null ? null : ivgQuality(current);
     const warnings = [
       ...raw.unknown.parameters.map((n) => `parameter \`${n}\` is not in the catalogue`),
       ...raw.unknown.metadata.map((n) => `metadata \`${n}\` is not in the catalogue`),
@@ -103,7 +107,7 @@ export async function stageFile(connection: DuckDBConnection, input: StageFileIn
       date_local: when.date,
       date_source: when.source,
       has_light: main.laser_wavelength !== null && main.laser_voltage !== null && main.laser_voltage !== 0,
-      duration_s: numberOrNull(s.duration),
+      duration_s: time === null ? null : span(time),
       ...main,
       parameters: JSON.stringify({ ...raw.parameters, ...raw.metadata }, jsonValue),
       warnings,
@@ -114,8 +118,14 @@ export async function stageFile(connection: DuckDBConnection, input: StageFileIn
     };
     return { kind: "staged", row };
   } finally {
-    await connection.run("DROP TABLE IF EXISTS data");
+    await rm(temp, { force: true });
   }
+}
+
+/** max − min of the readings; null when there are none. */
+function span(values: readonly (number | null)[]): number | null {
+  const finite = values.filter((v): v is number => v !== null && Number.isFinite(v));
+  return finite.length === 0 ? null : finite.reduce((a, b) => Math.max(a, b)) - finite.reduce((a, b) => Math.min(a, b));
 }
 
 function numberOrNull(value: unknown): number | null {
@@ -151,6 +161,15 @@ export function localDate(date: Date, tz: string): string {
 }
 
 /** DuckDB's CSV errors run over many lines of hints: the first two say what and where. */
+/**
+ * Why DuckDB could not read the table, said as the raw reader says it (file, line, column and what
+ * was expected) when the reader finds the problem too; else DuckDB's own first lines.
+ */
+function tableProblem(bytes: Buffer, header: RawHeader, input: StageFileInput, error: unknown): string {
+  const problem = parseDataRows(bytes, header, input.catalogue).problem;
+  return problem?.message ?? `${input.path}: the data table cannot be read: ${duckdbReason(error)}`;
+}
+
 function duckdbReason(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.split("\n").map((l) => l.trim()).filter((l) => l !== "").slice(0, 2).join(" ");
