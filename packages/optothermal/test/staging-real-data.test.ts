@@ -91,7 +91,9 @@ describe.skipIf(!present)("stageAll on the real raw files", () => {
       },
     });
     expect(partial.aborted).toBe(true);
-    expect(partial.staged + partial.rejected).toBe(40);
+    // Files already in flight (one per worker, and the one being read ahead) still finish.
+    expect(partial.staged + partial.rejected).toBeGreaterThanOrEqual(40);
+    expect(partial.staged + partial.rejected).toBeLessThanOrEqual(42);
     const rest = await stageAll({ rawRoot: ROOT, stageRoot: resumeStage, catalogue });
     expect(rest.skipped).toBe(partial.staged);
     expect(rest.staged).toBe(160 - partial.staged);

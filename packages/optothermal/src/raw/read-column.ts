@@ -1,9 +1,10 @@
 import type { RawHeader } from "./parse-raw-header.js";
-import { parseNumber } from "./parse-number.js";
 
 /**
- * The readings of one column of a raw file's data table (`nan` and unreadable cells are null), for
- * the few figures staging needs from the data itself — cheaper than asking DuckDB a second time.
+ * The readings of one column of a raw file's data table (`nan`, empty and unreadable cells are null),
+ * for the few figures staging needs from the data itself — cheaper than asking DuckDB a second time.
+ * Only for a table DuckDB has already read with the column's type: `Number` then parses every cell
+ * as the stricter `parseNumber` would, without its cost on a trace of thousands of rows.
  * @example readColumn(bytes, header, 1) // [4.04e-5, 4.01e-5, null, …]
  */
 export function readColumn(bytes: Buffer, header: RawHeader, index: number): (number | null)[] {
@@ -13,7 +14,9 @@ export function readColumn(bytes: Buffer, header: RawHeader, index: number): (nu
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i] ?? "";
     if (line.trim() === "") continue;
-    values.push(parseNumber(cellAt(line, index)) ?? null);
+    const cell = cellAt(line, index).trim();
+    const value = cell === "" ? NaN : Number(cell);
+    values.push(Number.isNaN(value) ? null : value);
   }
   return values;
 }

@@ -5,7 +5,8 @@ import { PermanentError, ValidationError } from "pipewright";
 import type { Catalogue } from "../catalogue/catalogue-schema.js";
 import { loadCatalogue } from "../catalogue/load-catalogue.js";
 import type { RejectRecord } from "./rejects.js";
-import { stageFile } from "./stage-file.js";
+import { ConnectionPool } from "./connection-pool.js";
+import { prepareFile, writeStagedFile } from "./stage-file.js";
 import { StagingLedger } from "./staging-ledger.js";
 
 export interface StageAllOptions {
@@ -106,8 +107,10 @@ export async function stageAll(options: StageAllOptions = {}): Promise<StageAllS
     };
 
     let sinceCheckpoint = 0;
+    // One more file in flight than connections: the next file is read and checked while DuckDB writes.
+    const writers = new ConnectionPool(pool);
     let next = 0;
-    const work = async (connection: DuckDBConnection): Promise<void> => {
+    const work = async (): Promise<void> => {
       for (let i = next++; i < files.length; i = next++) {
         if (options.signal?.aborted) {
           summary.aborted = true;
@@ -127,7 +130,8 @@ export async function stageAll(options: StageAllOptions = {}): Promise<StageAllS
           reject(rejected);
           continue;
         }
-        const result = await stageFile(connection, { path: file, size: info.size, mtimeMs: info.mtimeMs, catalogue, stageRoot, tz });
+        const prepared = await prepareFile({ path: file, size: info.size, mtimeMs: info.mtimeMs, catalogue, stageRoot, tz });
+        const result = prepared.kind === "rejected" ? prepared : await writers.use((connection) => writeStagedFile(connection, prepared));
         if (result.kind === "rejected") {
           const record: RejectRecord = {
             path: file, procedure: result.procedure, reason: result.reason, size: info.size, mtime_ms: info.mtimeMs, rejected_at: new Date().toISOString(),
@@ -144,7 +148,7 @@ export async function stageAll(options: StageAllOptions = {}): Promise<StageAllS
         }
       }
     };
-    await Promise.all(pool.map(work));
+    await Promise.all(Array.from({ length: workers + 1 }, work));
     await ledger.checkpoint();
 
     summary.rejects.sort((a, b) => a.path.localeCompare(b.path));

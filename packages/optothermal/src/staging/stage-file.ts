@@ -26,6 +26,24 @@ export type StageFileResult = { kind: "staged"; row: ManifestRow } | { kind: "re
 
 const SQL_TYPE = { float: "DOUBLE", int: "BIGINT" } as const;
 
+export type Rejected = Extract<StageFileResult, { kind: "rejected" }>;
+
+/** A raw file read and checked, with the query that stages its table: what `writeStagedFile` needs. */
+export interface PreparedFile {
+  kind: "prepared";
+  input: StageFileInput;
+  bytes: Buffer;
+  header: RawHeader;
+  raw: RawInterpretation;
+  procedure: string;
+  id: string;
+  when: { start: Date | null; date: string; source: ManifestRow["date_source"] };
+  dir: string;
+  target: string;
+  /** `SELECT … FROM read_csv(…)`: the table under its typed names, with run_id, proc and start_dt. */
+  query: string;
+}
+
 /**
  * Stages one raw file: header in TypeScript, table through DuckDB into
  * `<stageRoot>/proc=<Proc>/date=<local date>/run_id=<id>/part-000.parquet` (written to a temporary
@@ -33,6 +51,15 @@ const SQL_TYPE = { float: "DOUBLE", int: "BIGINT" } as const;
  * reason; nothing is written for it.
  */
 export async function stageFile(connection: DuckDBConnection, input: StageFileInput): Promise<StageFileResult> {
+  const prepared = await prepareFile(input);
+  return prepared.kind === "rejected" ? prepared : writeStagedFile(connection, prepared);
+}
+
+/**
+ * The part of staging that needs no database: reads the file, checks its header against the
+ * catalogue, and names its run. `stageAll` prepares the next file while DuckDB writes the last one.
+ */
+export async function prepareFile(input: StageFileInput): Promise<PreparedFile | Rejected> {
   const bytes = await readFile(input.path);
   const header = parseRawHeader(bytes, input.path);
   const raw = interpretRawFile(header, input.catalogue);
@@ -63,27 +90,33 @@ export async function stageFile(connection: DuckDBConnection, input: StageFileIn
   const read =
     `read_csv(${sqlString(input.path)}, skip = ${header.tableLine - 1}, header = true, auto_detect = false, delim = ',', quote = '"', ` +
     `nullstr = ['nan', 'NaN', ''], strict_mode = true, columns = {${typed.join(", ")}})`;
+  return { kind: "prepared", input, bytes, header, raw, procedure, id, when, dir, target, query: `SELECT ${select} FROM ${read}` };
+}
+
+/** Writes a prepared file's table as Parquet and gives its manifest row (or rejects it when DuckDB cannot read it). */
+export async function writeStagedFile(connection: DuckDBConnection, prepared: PreparedFile): Promise<StageFileResult> {
+  const { input, bytes, header, raw, procedure, id, when, dir, target } = prepared;
   // One pass over the table: CSV → Parquet, written under a temporary name in the stage root (so a
   // rejected file leaves nothing behind), then moved into its run folder. The duration and the IVg
-  // quality flags come from the bytes already in memory, not from a second query.
+  // quality flags come from the bytes already in memory, read while DuckDB works on its own thread.
   await mkdir(input.stageRoot, { recursive: true });
   const temp = tempBeside(path.join(input.stageRoot, path.basename(target)));
   try {
-    let rows: number;
-    try {
-      const reader = await connection.runAndReadAll(`COPY (SELECT ${select} FROM ${read}) TO ${sqlString(temp)} (FORMAT parquet, COMPRESSION zstd)`);
-      rows = Number(reader.getRows()[0]?.[0] ?? 0);
-    } catch (error) {
-      return { kind: "rejected", procedure, reason: tableProblem(bytes, header, input, error) };
-    }
-    await mkdir(dir, { recursive: true });
-    await rename(temp, target);
+    const copying = connection.runAndReadAll(`COPY (${prepared.query}) TO ${sqlString(temp)} (FORMAT parquet, COMPRESSION zstd)`);
     const column = (key: string) => {
       const found = raw.columns.find((c) => c.key === key);
       return found === undefined ? null : readColumn(bytes, header, found.index);
     };
     const time = column("t_s");
     const current = procedure === "IVg" ? column("i_a") : null;
+    let rows: number;
+    try {
+      rows = Number((await copying).getRows()[0]?.[0] ?? 0);
+    } catch (error) {
+      return { kind: "rejected", procedure, reason: tableProblem(bytes, header, input, error) };
+    }
+    await mkdir(dir, { recursive: true });
+    await rename(temp, target);
     const flags = current === null ? null : ivgQuality(current);
     const warnings = [
       ...raw.unknown.parameters.map((n) => `parameter \`${n}\` is not in the catalogue`),
@@ -124,8 +157,14 @@ export async function stageFile(connection: DuckDBConnection, input: StageFileIn
 
 /** max − min of the readings; null when there are none. */
 function span(values: readonly (number | null)[]): number | null {
-  const finite = values.filter((v): v is number => v !== null && Number.isFinite(v));
-  return finite.length === 0 ? null : finite.reduce((a, b) => Math.max(a, b)) - finite.reduce((a, b) => Math.min(a, b));
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of values) {
+    if (v === null || !Number.isFinite(v)) continue;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return min === Infinity ? null : max - min;
 }
 
 function numberOrNull(value: unknown): number | null {
