@@ -16,7 +16,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command, Pipeline, PipelineResult } from "pipewright";
 import { RESULT_PREFIX, type BareChildReport, type ChildReport, type EngineChildReport } from "./child-report.js";
-import { markdownTable, num, progress, targetLines, targetsMarkdown, textTable, timeAlternating, timeIt, type Case, type Check, type Timing } from "./measure.js";
+import { markdownTable, num, progress, targetLines, targetsMarkdown, textTable, timeAlternating, timeIt, type Case, type Check, type Timing, closingLines } from "./measure.js";
 import {
   assertSucceeded,
   fsyncLatency,
@@ -442,15 +442,7 @@ async function main(): Promise<void> {
     "Targets",
     targetLines(checks),
   );
-  const loadAtEnd = loadavg()[0] ?? 0;
-  const busy = Math.max(loadAtStart, loadAtEnd) > cpus().length / 2;
-  out.push(
-    `Load average (1 min): ${num(loadAtStart, 2)} at start, ${num(loadAtEnd, 2)} at the end, on ${cpus().length} CPUs.` +
-      (busy ? " WARNING: other processes were busy; the timings are pessimistic and noisy." : ""),
-  );
-  const failed = checks.filter((c) => !c.ok).length;
-  out.push(failed === 0 ? "All targets met." : `!!! ${failed} target${failed === 1 ? "" : "s"} FAILED !!!`);
-  out.push(`Benchmark took ${num((performance.now() - started) / 1000, 0)} s.`, "");
+  out.push(...closingLines(loadAtStart, checks, started));
 
   // --- markdown
   const md = [

@@ -32,7 +32,7 @@ import {
   mapItems,
   measuringFileSystem,
 } from "./graph-workload.js";
-import { collectGarbage, markdownTable, num, progress, summarize, targetLines, targetsMarkdown, textTable, timeAlternating, timeIt, type Case, type Check, type Timing } from "./measure.js";
+import { collectGarbage, markdownTable, num, progress, summarize, targetLines, targetsMarkdown, textTable, timeAlternating, timeIt, type Case, type Check, type Timing, closingLines } from "./measure.js";
 import { assertSucceeded, bareLoop, fsyncLatency, removeExecution, snapshotMb, type SyncCounts } from "./workload.js";
 
 const GRAPH = { layers: 100, width: 100, fanIn: 3, seed: 1 };
@@ -441,15 +441,7 @@ async function main(): Promise<void> {
     ].join("\n"),
   );
   section("Targets", targetLines(checks));
-  const loadAtEnd = loadavg()[0] ?? 0;
-  const busy = Math.max(loadAtStart, loadAtEnd) > cpus().length / 2;
-  out.push(
-    `Load average (1 min): ${num(loadAtStart, 2)} at start, ${num(loadAtEnd, 2)} at the end, on ${cpus().length} CPUs.` +
-      (busy ? " WARNING: other processes were busy; the timings are pessimistic and noisy." : ""),
-  );
-  const failed = checks.filter((c) => !c.ok).length;
-  out.push(failed === 0 ? "All targets met." : `!!! ${failed} target${failed === 1 ? "" : "s"} FAILED !!!`);
-  out.push(`Benchmark took ${num((performance.now() - started) / 1000, 0)} s.`, "");
+  out.push(...closingLines(loadAtStart, checks, started));
 
   // --- markdown
   const mdGraphRow = (r: RunFigures) => [

@@ -4,6 +4,7 @@
  */
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
+import { cpus, loadavg } from "node:os";
 
 // `global.gc` without having to start node with --expose-gc: a fresh context picks the flag up.
 setFlagsFromString("--expose-gc");
@@ -138,4 +139,21 @@ export function targetsMarkdown(checks: readonly Check[]): string {
     ["Target", "Goal", "Measured", ""],
     checks.map((c) => [c.target, c.goal, c.measured, pass(c.ok)]),
   );
+}
+
+/**
+ * The lines that close a benchmark report: the load average at the start and the end (with a
+ * warning when other processes kept the machine busy), the verdict on the targets, the time taken.
+ */
+export function closingLines(loadAtStart: number, checks: readonly Check[], startedMs: number): string[] {
+  const loadAtEnd = loadavg()[0] ?? 0;
+  const busy = Math.max(loadAtStart, loadAtEnd) > cpus().length / 2;
+  const failed = checks.filter((c) => !c.ok).length;
+  return [
+    `Load average (1 min): ${num(loadAtStart, 2)} at start, ${num(loadAtEnd, 2)} at the end, on ${cpus().length} CPUs.` +
+      (busy ? " WARNING: other processes were busy; the timings are pessimistic and noisy." : ""),
+    failed === 0 ? "All targets met." : `!!! ${failed} target${failed === 1 ? "" : "s"} FAILED !!!`,
+    `Benchmark took ${num((performance.now() - startedMs) / 1000, 0)} s.`,
+    "",
+  ];
 }

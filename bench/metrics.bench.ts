@@ -29,7 +29,7 @@ import { readRunColumns } from "../packages/optothermal/src/derived/read-run-col
 import { buildAllHistories } from "../packages/optothermal/src/histories/build-histories.js";
 import { readManifest, type ManifestRow } from "../packages/optothermal/src/staging/manifest.js";
 import { stageAll } from "../packages/optothermal/src/staging/stage-all.js";
-import { collectGarbage, markdownTable, num, peakRssMb, progress, targetLines, targetsMarkdown, textTable, timeAlternating, timeIt, type Check, type Timing } from "./measure.js";
+import { collectGarbage, markdownTable, num, peakRssMb, progress, targetLines, targetsMarkdown, textTable, timeAlternating, timeIt, type Check, type Timing, closingLines } from "./measure.js";
 
 const CORPUS = { chips: 6, days: 5, seed: 1 };
 const WORKERS = [1, 2] as const;
@@ -206,16 +206,8 @@ async function main(): Promise<void> {
     ].join("\n"),
   );
   section("Checks", targetLines(checks));
-  const loadAtEnd = loadavg()[0] ?? 0;
-  const busy = Math.max(loadAtStart, loadAtEnd) > cpus().length / 2;
-  out.push(
-    `Load average (1 min): ${num(loadAtStart, 2)} at start, ${num(loadAtEnd, 2)} at the end, on ${cpus().length} CPUs.` +
-      (busy ? " WARNING: other processes were busy; the timings are pessimistic and noisy." : ""),
-  );
   out.push(`Peak RSS: ${num(peakRssMb(), 0)} MB.`);
-  const failed = checks.filter((c) => !c.ok).length;
-  out.push(failed === 0 ? "All checks passed." : `!!! ${failed} check${failed === 1 ? "" : "s"} FAILED !!!`);
-  out.push(`Benchmark took ${num((performance.now() - started) / 1000, 0)} s.`, "");
+  out.push(...closingLines(loadAtStart, checks, started));
   const md = [
     `Node ${process.version}, ${platform()} ${arch()}, ${cpus().length} × ${cpu}; load average ${num(loadAtStart, 1)}. ${measured} demo runs (${byProcedure}); median of ${RUNS}, in turns.` +
       " Baseline: DuckDB alone, `SELECT <the columns> FROM read_parquet(file)` into JS arrays for the same runs and calibrations.",

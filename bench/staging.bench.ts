@@ -32,7 +32,7 @@ import type { Catalogue } from "../packages/optothermal/src/catalogue/catalogue-
 import { loadCatalogue } from "../packages/optothermal/src/catalogue/load-catalogue.js";
 import { generateDemoData } from "../packages/optothermal/src/demo/generate.js";
 import { stageAll } from "../packages/optothermal/src/staging/stage-all.js";
-import { collectGarbage, markdownTable, num, peakRssMb, progress, targetLines, targetsMarkdown, textTable, timeAlternating, type Case, type Check, type Timing } from "./measure.js";
+import { collectGarbage, markdownTable, num, peakRssMb, progress, targetLines, targetsMarkdown, textTable, timeAlternating, type Case, type Check, type Timing, closingLines } from "./measure.js";
 
 const CORPUS = { chips: 20, days: 20, seed: 1, itPeriodS: 290, daysPerCall: 5, startDate: "2025-10-20" };
 const WORKERS = [1, 2] as const;
@@ -338,16 +338,8 @@ async function main(): Promise<void> {
     "",
   );
   section("Targets", targetLines(checks));
-  const loadAtEnd = loadavg()[0] ?? 0;
-  const busy = Math.max(loadAtStart, loadAtEnd) > cpus().length / 2;
-  out.push(
-    `Load average (1 min): ${num(loadAtStart, 2)} at start, ${num(loadAtEnd, 2)} at the end, on ${cpus().length} CPUs.` +
-      (busy ? " WARNING: other processes were busy; the timings are pessimistic and noisy." : ""),
-  );
   out.push(`Peak RSS: ${num(peakRssMb(), 0)} MB.`);
-  const failed = checks.filter((c) => !c.ok).length;
-  out.push(failed === 0 ? "All targets met." : `!!! ${failed} target${failed === 1 ? "" : "s"} FAILED !!!`);
-  out.push(`Benchmark took ${num((performance.now() - started) / 1000, 0)} s.`, "");
+  out.push(...closingLines(loadAtStart, checks, started));
 
   const md = [
     `Node ${process.version}, ${platform()} ${arch()}, ${cpus().length} × ${cpu}; load average ${num(loadAtStart, 1)}.` +

@@ -10,3 +10,5 @@ export { wholeNumber } from "./number-options.js";
 export { collectParam } from "./params.js";
 export { runWithDisplay } from "./run-with-display.js";
 export type { DisplayOptions } from "./renderer.js";
+export { runProgram, type ProgramDefinition } from "./program.js";
+export type { CommandContext, RegisterCommand } from "./command-context.js";

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { stageAll, type Catalogue, type StageAllSummary } from "../src/index.js";
 
 const CHILD = fileURLToPath(new URL("./fixtures/stage-child.ts", import.meta.url));
 
@@ -24,4 +25,16 @@ export function stageThenKill(rawRoot: string, stageRoot: string, files: number)
     child.on("error", reject);
     child.on("exit", (code) => resolve({ reported, exitCode: code }));
   });
+}
+
+/**
+ * Stages `rawRoot` again after a kill, and checks it file by file: every file the killed run reported
+ * staged is skipped now, and no file is staged twice. (A file recorded in the journal just before the
+ * kill, but not yet reported, is skipped too: it was staged.)
+ */
+export async function resumeAfterKill(rawRoot: string, stageRoot: string, catalogue: Catalogue, killed: KilledStaging): Promise<{ summary: StageAllSummary; restagedReported: string[]; stagedBefore: number }> {
+  const outcomes = new Map<string, string>();
+  const summary = await stageAll({ rawRoot, stageRoot, catalogue, onFile: ({ path, outcome }) => outcomes.set(path, outcome) });
+  const reportedStaged = [...killed.reported].filter(([, outcome]) => outcome === "staged").map(([file]) => file);
+  return { summary, restagedReported: reportedStaged.filter((file) => outcomes.get(file) !== "skipped"), stagedBefore: reportedStaged.length };
 }

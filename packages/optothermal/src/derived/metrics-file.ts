@@ -1,9 +1,10 @@
-import { access, mkdir, rm, writeFile } from "node:fs/promises";
+import { access, mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { PermanentError } from "pipewright";
-import { tempBeside, writeAtomically } from "../staging/atomic.js";
-import { sqlIdent, sqlString, timestampText } from "../staging/sql.js";
+import { writeAtomically } from "../staging/atomic.js";
+import { createRowsTable } from "../staging/rows-table.js";
+import { sqlIdent, sqlString } from "../staging/sql.js";
 import { firstLine } from "./error-text.js";
 import { EXTRACTION_FAILED, METRIC_COLUMNS, type MetricCategory, type MetricRow } from "./metric-row.js";
 
@@ -73,27 +74,14 @@ export async function readMetricsIndex(connection: DuckDBConnection, file: strin
 
 /**
  * Merges `rows` into the metrics file and writes it atomically: earlier rows are kept, except those
- * of a (run, category) that `rows` holds anew, which they replace. The rows go through a JSON-lines
- * file into DuckDB, as the manifest does. Returns the rows in the file.
+ * of a (run, category) that `rows` holds anew, which they replace. Returns the rows in the file.
  * @example await writeMetrics(connection, metricsPath("data/03_derived"), rows) // 1234
  */
 export async function writeMetrics(connection: DuckDBConnection, file: string, rows: readonly MetricRow[]): Promise<number> {
   await mkdir(path.dirname(file), { recursive: true });
   const select = METRIC_COLUMNS.map(([name, type]) => `CAST(${sqlIdent(name)} AS ${type}) AS ${sqlIdent(name)}`).join(", ");
-  const json = tempBeside(file.replace(/\.parquet$/, ".jsonl"));
-  const lines = rows.map((row) =>
-    JSON.stringify(row, function (this: Record<string, unknown>, key, value: unknown) {
-      const original = this[key];
-      return original instanceof Date ? timestampText(original) : value;
-    }),
-  );
-  await writeFile(json, lines.join("\n") + "\n");
   try {
-    const columns = METRIC_COLUMNS.map(([name, type]) => `${sqlString(name)}: ${sqlString(type)}`).join(", ");
-    const fresh = rows.length > 0
-      ? `SELECT ${select} FROM read_json(${sqlString(json)}, format = 'newline_delimited', columns = {${columns}})`
-      : `SELECT ${METRIC_COLUMNS.map(([name, type]) => `NULL::${type} AS ${sqlIdent(name)}`).join(", ")} WHERE false`;
-    await connection.run(`CREATE OR REPLACE TEMP TABLE fresh_metrics AS ${fresh}`);
+    await createRowsTable(connection, "fresh_metrics", METRIC_COLUMNS, rows, file);
     let merged = "SELECT * FROM fresh_metrics";
     if (await exists(file)) {
       try {
@@ -111,7 +99,6 @@ export async function writeMetrics(connection: DuckDBConnection, file: string, r
     );
     return await countMetrics(connection, file);
   } finally {
-    await rm(json, { force: true });
     await connection.run("DROP TABLE IF EXISTS fresh_metrics; DROP TABLE IF EXISTS kept_metrics");
   }
 }

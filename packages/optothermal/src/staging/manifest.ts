@@ -1,9 +1,10 @@
-import { access, mkdir, rm, writeFile } from "node:fs/promises";
+import { access, mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { tempBeside, writeAtomically } from "./atomic.js";
+import { writeAtomically } from "./atomic.js";
 import { MANIFEST_COLUMNS, type ManifestRow } from "./manifest-row.js";
-import { sqlString, timestampText } from "./sql.js";
+import { createRowsTable } from "./rows-table.js";
+import { sqlString } from "./sql.js";
 
 export { MANIFEST_COLUMNS, MAIN_PARAMETERS, type ManifestRow } from "./manifest-row.js";
 
@@ -31,32 +32,16 @@ export async function readManifest(connection: DuckDBConnection, file: string): 
 }
 
 /**
- * Writes the manifest atomically: the rows go through a JSON-lines file into DuckDB and out as
- * Parquet under a temporary name, renamed over the manifest.
+ * Writes the manifest atomically: the rows go into DuckDB and out as Parquet under a temporary name,
+ * renamed over the manifest.
  */
 export async function writeManifest(connection: DuckDBConnection, file: string, rows: Iterable<ManifestRow>): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   const sorted = [...rows].sort((a, b) => (a.start_time_utc?.getTime() ?? 0) - (b.start_time_utc?.getTime() ?? 0) || a.run_id.localeCompare(b.run_id));
-  const json = tempBeside(file.replace(/\.parquet$/, ".jsonl"));
-  const lines = sorted.map((row) =>
-    JSON.stringify(row, function (this: Record<string, unknown>, key, value: unknown) {
-      const original = this[key];
-      return original instanceof Date ? timestampText(original) : value;
-    }),
-  );
-  await writeFile(json, lines.join("\n") + "\n");
+  await createRowsTable(connection, "manifest_rows", MANIFEST_COLUMNS, sorted, file);
   try {
-    const columns = MANIFEST_COLUMNS.map(([name, type]) => `${sqlString(name)}: ${sqlString(type)}`).join(", ");
-    const select = MANIFEST_COLUMNS.map(([name]) => `"${name}"`).join(", ");
-    await writeAtomically(file, (temp) =>
-      connection
-        .run(
-          `COPY (SELECT ${select} FROM read_json(${sqlString(json)}, format = 'newline_delimited', columns = {${columns}})) ` +
-            `TO ${sqlString(temp)} (FORMAT parquet)`,
-        )
-        .then(() => undefined),
-    );
+    await writeAtomically(file, (temp) => connection.run(`COPY manifest_rows TO ${sqlString(temp)} (FORMAT parquet)`).then(() => undefined));
   } finally {
-    await rm(json, { force: true });
+    await connection.run("DROP TABLE IF EXISTS manifest_rows");
   }
 }
