@@ -56,7 +56,7 @@ describe("full-pipeline-v2 end to end (the real program, on demo data)", () => {
     expect(forced.stdout).toContain("13 staged, 0 unchanged, 5 rejected");
     expect(forced.stdout).toMatch(/10 runs measured, 0 up to date, 0 failed/);
     expect(forced.stdout).toContain("Demo1 ivg:");
-  });
+  }, 180_000); // real processes, one after the other: minutes on a loaded 2-core machine
 
   it("with --rollback, a failure in metrics puts staging and histories back as they were before the run", async () => {
     // New raw files, so that this run's staging really changes the stage.
@@ -74,5 +74,5 @@ describe("full-pipeline-v2 end to end (the real program, on demo data)", () => {
     expect(failed.stdout).toMatch(/stage +↶ rolled_back/);
     expect(failed.stdout).toMatch(/histories +↶ rolled_back/);
     expect(await contents(stage())).toEqual(before);
-  });
+  }, 180_000); // real processes, one after the other: minutes on a loaded 2-core machine
 });

@@ -88,5 +88,5 @@ describe("process-and-analyze", () => {
     expect(fromYaml.code).toBe(0);
     expect(fromYaml.stdout).toMatch(/✓ succeeded full-pipeline-v2 in [\d.]+s — 4 ok/);
     expect(fromYaml.stdout).toMatch(/chip histories +data\/02_stage\/chip_histories +\(Demo1, Demo2\)/);
-  });
+  }, 180_000); // real processes, one after the other: minutes on a loaded 2-core machine
 });

@@ -54,5 +54,5 @@ describe("the pipelines shipped in config/pipelines run as shipped", () => {
     const unset = await processAndAnalyze(project, "run-pipeline-yaml", yaml("analyze-chip.yml"));
     expect(unset.code).toBe(2);
     expect(unset.stderr).toMatch(/analyze-chip\.yml:\d+:\d+: unset variable \$\{CHIP_NUMBER\} \(give it with --param CHIP_NUMBER=\.\.\./);
-  });
+  }, 180_000); // real processes, one after the other: minutes on a loaded 2-core machine
 });
