@@ -9,6 +9,7 @@ import { runCommand, type RunOrigin } from "./run-command.js";
 
 interface ResumeOptions {
   checkpointDir: string;
+  separateExecution?: boolean;
 }
 
 /**
@@ -35,6 +36,7 @@ export async function resumeCommand(id: string | undefined, options: ResumeOptio
       registry: origin.options.registry.map((m) => (isModulePath(m) ? fromOrigin(m) : m)),
       checkpointDir: fromOrigin(origin.options.checkpointDir),
       resume: record.executionId,
+      separateExecution: options.separateExecution,
     },
     output,
   );
@@ -47,6 +49,7 @@ export function registerResume(program: Program, context: CommandContext): void 
     .description("Resume an execution started by `pipewright run`, with the file and options it ran with")
     .argument("[id]", "the execution id, or a unique start of it (default: the newest execution)")
     .option("--checkpoint-dir <dir>", "where checkpoints are", DEFAULT_CHECKPOINT_DIR)
+    .option("--separate-execution", "run even while another run of the pipeline holds the checkpoint directory's lock (never beside the execution resumed)")
     .addHelpText(
       "after",
       `

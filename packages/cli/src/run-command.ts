@@ -1,5 +1,5 @@
 import type { Command as Program } from "commander";
-import { DEFAULT_CHECKPOINT_DIR, Pipeline, shellQuote, type Json } from "pipewright";
+import { ConcurrentRunError, DEFAULT_CHECKPOINT_DIR, Pipeline, shellQuote, type Json } from "pipewright";
 import type { CommandContext } from "./command-context.js";
 import { loadRegistry } from "./load-registry.js";
 import { collectList, collectParam, parseConcurrency } from "./params.js";
@@ -18,6 +18,8 @@ export interface RunOptions extends DisplayOptions {
   concurrency?: number;
   failFast: boolean;
   dryRun?: boolean;
+  /** Run even while another run of the pipeline holds the lock of the checkpoint directory. */
+  separateExecution?: boolean;
 }
 
 /** What a run's checkpoint records so that `pipewright resume` can run it again (`origin`). */
@@ -25,7 +27,7 @@ export interface RunOrigin {
   command: "run";
   cwd: string;
   file: string;
-  options: Omit<RunOptions, "resume" | "dryRun" | keyof DisplayOptions>;
+  options: Omit<RunOptions, "resume" | "dryRun" | "separateExecution" | keyof DisplayOptions>;
 }
 
 /** `pipewright run FILE`: loads, runs with a live log, prints the summary; resolves with the exit code. */
@@ -33,27 +35,35 @@ export async function runCommand(file: string, options: RunOptions, output: Outp
   if (options.dryRun) return planCommand(file, options, output);
   const registry = await loadRegistry(options.registry);
   const pipeline = await Pipeline.fromYaml(file, registry, { params: options.param, checkpointDir: options.checkpointDir });
-  const { exitCode } = await runWithDisplay(
-    pipeline,
-    {
-      enableRollback: options.rollback,
-      resumeFrom: options.resume === true ? "latest" : options.resume,
-      stopOnError: !options.continueOnError,
-      concurrency: options.concurrency,
-      failFast: options.failFast,
-      params: options.param,
-      origin: runOrigin(file, options) as unknown as Json,
-    },
-    output,
-    options,
-    (executionId) => resumeCommand(file, options, executionId),
-  );
-  return exitCode;
+  try {
+    const { exitCode } = await runWithDisplay(
+      pipeline,
+      {
+        enableRollback: options.rollback,
+        resumeFrom: options.resume === true ? "latest" : options.resume,
+        stopOnError: !options.continueOnError,
+        concurrency: options.concurrency,
+        failFast: options.failFast,
+        params: options.param,
+        separateExecution: options.separateExecution ?? false,
+        origin: runOrigin(file, options) as unknown as Json,
+      },
+      output,
+      options,
+      (executionId) => resumeCommand(file, options, executionId),
+    );
+    return exitCode;
+  } catch (error) {
+    // The same message, naming this command's way to ask for a separate execution.
+    if (error instanceof ConcurrentRunError) throw new ConcurrentRunError(error.details, "`--separate-execution`");
+    throw error;
+  }
 }
 
 function runOrigin(file: string, options: RunOptions): RunOrigin {
   // How the run looked is no part of what to run again: a resume picks its own display.
-  const { resume: _resume, dryRun: _dryRun, json: _json, quiet: _quiet, verbose: _verbose, ...rest } = options;
+  // Nor is running beside another run: a resume asks for that again if it needs to.
+  const { resume: _resume, dryRun: _dryRun, separateExecution: _separate, json: _json, quiet: _quiet, verbose: _verbose, ...rest } = options;
   return { command: "run", cwd: process.cwd(), file, options: rest };
 }
 
@@ -89,6 +99,7 @@ export function registerRun(program: Program, context: CommandContext): void {
     .option("-q, --quiet", "print only errors and the final verdict line")
     .option("-v, --verbose", "in the live display, print step logs and errors in full instead of cut to the terminal width")
     .option("--dry-run", "show what would run and what resume would skip, and why; run nothing (as `pipewright plan`)")
+    .option("--separate-execution", "run even while another run of this pipeline holds the checkpoint directory's lock, as an execution of its own")
     .addHelpText(
       "after",
       `
@@ -97,7 +108,8 @@ Examples:
   $ pipewright run analyze-chip.yml -r ./commands.ts --param CHIP_NUMBER=67 --rollback
   $ pipewright run pipeline.yml -r ./commands.ts --resume            # latest execution
   $ pipewright run pipeline.yml -r ./commands.ts --resume 20251107_143022
-  $ pipewright run pipeline.yml -r ./commands.ts --resume --dry-run  # what would run, and why`,
+  $ pipewright run pipeline.yml -r ./commands.ts --resume --dry-run  # what would run, and why
+  $ pipewright run pipeline.yml -r ./commands.ts --separate-execution  # beside a run already going on`,
     )
     .action(async (file: string, options: Parameters<typeof runCommand>[1]) => {
       context.exit(await runCommand(file, options, context.output));

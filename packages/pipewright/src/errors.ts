@@ -56,6 +56,63 @@ export class CheckpointError extends PipewrightError {
   }
 }
 
+/** Who runs an execution: the process (id and host), since when, and the execution's id when known. */
+export interface RunHolder {
+  pid: number;
+  host: string;
+  /** ISO time. */
+  startedAt: string;
+  executionId: string | undefined;
+}
+
+/** What a `ConcurrentRunError` is about. */
+export interface ConcurrentRunDetails {
+  /**
+   * `locked`: another run of the pipeline holds the lock of its checkpoint directory;
+   * `still-running`: the execution to resume is still running.
+   */
+  reason: "locked" | "still-running";
+  pipelineName: string;
+  checkpointDir: string;
+  holder: RunHolder;
+  /** The lock file, when a lock is what refused the run. */
+  lockPath: string | undefined;
+}
+
+/**
+ * A run refused because another one is going on: the pipeline's lock in its checkpoint directory is
+ * held by a live process, or the execution to resume is still running. Names that process.
+ */
+export class ConcurrentRunError extends PipewrightError {
+  override name = "ConcurrentRunError";
+  readonly details: ConcurrentRunDetails;
+  /**
+   * @param separateHint how the caller asks for a separate execution, as the message should say it
+   *   (the CLI passes its flag).
+   */
+  constructor(details: ConcurrentRunDetails, separateHint = "`separateExecution: true` in `execute()`") {
+    super(concurrentRunMessage(details, separateHint));
+    this.details = details;
+  }
+}
+
+function concurrentRunMessage(d: ConcurrentRunDetails, separateHint: string): string {
+  const h = d.holder;
+  const who = `process ${h.pid} on ${h.host}`;
+  if (d.reason === "still-running") {
+    return (
+      `Execution ${h.executionId ?? "?"} of pipeline "${d.pipelineName}" is still running (${who}, since ${h.startedAt}): ` +
+      `resuming it now would run its steps twice. Wait for it to end, or stop it, then resume.`
+    );
+  }
+  const execution = h.executionId === undefined ? "" : `, execution ${h.executionId}`;
+  const lock = d.lockPath === undefined ? "" : ` If ${who} is no longer running this pipeline, delete ${d.lockPath}.`;
+  return (
+    `Pipeline "${d.pipelineName}" is already running with checkpoints in ${d.checkpointDir}: ${who} holds its lock since ${h.startedAt}${execution}. ` +
+    `Wait for it to end, or start a separate execution, which neither takes nor checks the lock (${separateHint}).${lock}`
+  );
+}
+
 /** A step that failed all its attempts; carries the step and the last cause. */
 export class StepFailedError extends PipewrightError {
   override name = "StepFailedError";

@@ -23,6 +23,13 @@ export interface ExecuteOptions {
   params?: Record<string, string>;
   /** Write checkpoints. Off, nothing is written and the run cannot be resumed. @default true */
   checkpoint?: boolean;
+  /**
+   * Run even while another run of this pipeline holds its lock in the checkpoint directory, as an
+   * execution of its own that neither takes nor checks the lock. Without it, such a run is refused with
+   * a `ConcurrentRunError` naming the process that holds the lock. Resuming an execution that is still
+   * running is refused either way. @default false
+   */
+  separateExecution?: boolean;
   /** Where commands run. @default the local executor */
   executor?: Executor;
   /** Time source (tests pass a fake one). @default the system clock */
@@ -48,6 +55,7 @@ export function resolveExecuteOptions(options: ExecuteOptions = {}): ResolvedExe
     signal: options.signal,
     params: options.params ?? {},
     checkpoint: options.checkpoint ?? true,
+    separateExecution: options.separateExecution ?? false,
     executor: options.executor ?? localExecutor,
     clock: options.clock ?? systemClock,
     random: options.random ?? Math.random,

@@ -31,10 +31,13 @@ export {
   PermanentError,
   ValidationError,
   CheckpointError,
+  ConcurrentRunError,
   StepFailedError,
   formatIssue,
   type ValidationIssue,
   type SourceLocation,
+  type ConcurrentRunDetails,
+  type RunHolder,
 } from "./errors.js";
 export type { PipelineEvents, PipelineEventName, Listener } from "./events.js";
 export type { Executor, StepTask } from "./executor.js";
@@ -44,6 +47,8 @@ export { systemClock } from "./clock.js";
 export { CheckpointStore, type ExecutionSummary } from "./checkpoint/checkpoint-store.js";
 export type { ExecutionRecord, StepRecord, ItemRecord } from "./checkpoint/execution-record.js";
 export type { FileSystem } from "./checkpoint/file-system.js";
+export { processLiveness, type Liveness } from "./checkpoint/process-liveness.js";
+export { lockPathFor, LOCK_HEARTBEAT_MS, FOREIGN_LOCK_STALE_MS } from "./checkpoint/run-lock.js";
 export { builtinCommands, registryNames } from "./registry.js";
 export { execCommand, type ExecArgs } from "./commands/exec.js";
 export { loadPipelineYaml, parsePipelineYaml, type LoadOptions } from "./yaml/load-pipeline-yaml.js";

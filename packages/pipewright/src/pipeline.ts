@@ -181,7 +181,11 @@ export class Pipeline {
     return this.#bus.on(event, listener);
   }
 
-  /** Runs the pipeline. Resolves with the result whether steps fail or not; rejects only on an invalid pipeline or options, or unusable checkpoints. */
+  /**
+   * Runs the pipeline. Resolves with the result whether steps fail or not; rejects only on an invalid
+   * pipeline or options, unusable checkpoints, or another run going on (`ConcurrentRunError`: the
+   * pipeline's lock in the checkpoint directory is held, or the execution to resume still runs).
+   */
   async execute(options?: ExecuteOptions): Promise<PipelineResult> {
     return runPipeline(
       {

@@ -1,8 +1,12 @@
 import { hostname } from "node:os";
-import { CheckpointStore } from "./checkpoint/checkpoint-store.js";
+import { CheckpointStore, type Checkpoint } from "./checkpoint/checkpoint-store.js";
 import type { ExecutionRecord, StepRecord } from "./checkpoint/execution-record.js";
+import { nodeFileSystem, type FileSystem } from "./checkpoint/file-system.js";
+import { processLiveness } from "./checkpoint/process-liveness.js";
+import { acquireRunLock, isLockHeld, lockPathFor, readLock, type RunLock } from "./checkpoint/run-lock.js";
+import { ConcurrentRunError, type RunHolder } from "./errors.js";
 import type { EventBus, PipelineEvents } from "./events.js";
-import { resolveExecuteOptions, type ExecuteOptions } from "./execute-options.js";
+import { resolveExecuteOptions, type ExecuteOptions, type ResolvedExecuteOptions } from "./execute-options.js";
 import { executionIdAt } from "./execution-id.js";
 import { ExecutionState } from "./execution-state.js";
 import type { ExecutionGraph } from "./graph.js";
@@ -23,19 +27,63 @@ export interface PipelineDefinition {
   bus: EventBus;
 }
 
-/** Runs a pipeline once: resume, the steps as their graph allows, rollback on failure, the final checkpoint. */
+/** The checkpoints of the executions this process is running: a record naming this pid runs only if it is here. */
+const runningHere = new Set<string>();
+
+/**
+ * Runs a pipeline once: resume, the steps as their graph allows, rollback on failure, the final checkpoint.
+ * With checkpoints (and unless `separateExecution`), holds the pipeline's lock in the checkpoint
+ * directory from before its checkpoint is created until it has ended.
+ */
 export async function runPipeline(pipeline: PipelineDefinition, executeOptions?: ExecuteOptions): Promise<PipelineResult> {
   const options = resolveExecuteOptions(executeOptions);
   const { clock } = options;
   const startedAt = clock.now();
-  const store = new CheckpointStore(pipeline.checkpointDir, options.fileSystem);
+  const fs = options.fileSystem ?? nodeFileSystem;
+  const store = new CheckpointStore(pipeline.checkpointDir, fs);
   const params = { ...pipeline.params, ...options.params };
 
-  const { previous, warning } = await findPrevious(store, pipeline.name, options.resumeFrom);
+  const { previous, path: previousPath, warning } = await findPrevious(store, pipeline.name, options.resumeFrom);
+  if (previous && previousPath) await refuseIfStillRunning(fs, pipeline, previous, previousPath);
+  const executionId = executionIdAt(startedAt);
+  const lock =
+    options.checkpoint && !options.separateExecution
+      ? await acquireRunLock(fs, pipeline.checkpointDir, pipeline.name, executionId, new Date(startedAt).toISOString())
+      : undefined;
+  let checkpoint: Checkpoint | undefined;
+  try {
+    return await runLocked(pipeline, options, { startedAt, store, params, previous, warning, executionId, lock }, (opened) => {
+      checkpoint = opened;
+      runningHere.add(opened.path);
+    });
+  } finally {
+    if (checkpoint) runningHere.delete(checkpoint.path);
+    await lock?.release();
+  }
+}
+
+interface RunStart {
+  startedAt: number;
+  store: CheckpointStore;
+  params: Record<string, string>;
+  previous: ExecutionRecord | undefined;
+  warning: string | undefined;
+  executionId: string;
+  lock: RunLock | undefined;
+}
+
+/** The execution itself, once it may run. */
+async function runLocked(
+  pipeline: PipelineDefinition,
+  options: ResolvedExecuteOptions,
+  { startedAt, store, params, previous, warning, executionId, lock }: RunStart,
+  opened: (checkpoint: Checkpoint) => void,
+): Promise<PipelineResult> {
+  const { clock } = options;
   const record: ExecutionRecord = {
     pipelineName: pipeline.name,
     description: pipeline.description,
-    executionId: executionIdAt(startedAt),
+    executionId,
     status: ExecutionStatus.RUNNING,
     startedAt: new Date(startedAt).toISOString(),
     finishedAt: undefined,
@@ -50,8 +98,11 @@ export async function runPipeline(pipeline: PipelineDefinition, executeOptions?:
     steps: initialStepRecords(pipeline.graph, previous),
   };
   const checkpoint = options.checkpoint ? await store.create(record) : undefined;
+  if (checkpoint) opened(checkpoint);
+  await lock?.setExecutionId(record.executionId); // the store may have made it unique
   const state = new ExecutionState(record, pipeline.bus, checkpoint, clock);
   if (warning) state.warn(warning);
+  if (lock?.tookOver) state.warn(takeoverNote(lock));
   state.started(() => describeGraph(pipeline.graph));
 
   // Aborted by the caller's signal (cancel) or by the scheduler when a failed step stops the run.
@@ -106,12 +157,39 @@ function describeGraph(graph: ExecutionGraph): GraphDescription {
   return description;
 }
 
-/** The execution `resumeFrom` names, or a warning saying why there is none. */
+/** The note of a lock taken over from a process that is gone. */
+function takeoverNote(lock: RunLock): string {
+  const old = lock.tookOver?.holder;
+  const whose = old
+    ? `process ${old.pid} on ${old.host}, since ${old.startedAt}${old.executionId === undefined ? "" : `, execution ${old.executionId}`}`
+    : "unreadable";
+  return `Took over the lock ${lock.path} left by a run that is gone (${whose}).`;
+}
+
+/**
+ * Throws a `ConcurrentRunError` when the execution to resume is still running: its checkpoint says
+ * running and names a live process (this one only if it runs it now), or a lock held names it.
+ */
+async function refuseIfStillRunning(fs: FileSystem, pipeline: PipelineDefinition, previous: ExecutionRecord, path: string): Promise<void> {
+  const refuse = (holder: RunHolder, lockPath: string | undefined) =>
+    new ConcurrentRunError({ reason: "still-running", pipelineName: pipeline.name, checkpointDir: pipeline.checkpointDir, holder, lockPath });
+  if (previous.status === ExecutionStatus.RUNNING) {
+    const here = previous.pid === process.pid && previous.hostname === hostname();
+    if (here ? runningHere.has(path) : processLiveness(previous.pid, previous.hostname, previous.startedAt) === "alive") {
+      throw refuse({ pid: previous.pid, host: previous.hostname, startedAt: previous.startedAt, executionId: previous.executionId }, undefined);
+    }
+  }
+  const lockPath = lockPathFor(pipeline.checkpointDir, pipeline.name);
+  const lock = await readLock(fs, lockPath);
+  if (lock?.holder && lock.holder.executionId === previous.executionId && isLockHeld(lock)) throw refuse(lock.holder, lockPath);
+}
+
+/** The execution `resumeFrom` names (and its checkpoint), or a warning saying why there is none. */
 export async function findPrevious(
   store: CheckpointStore,
   pipelineName: string,
   resumeFrom: string | undefined,
-): Promise<{ previous?: ExecutionRecord; warning?: string }> {
+): Promise<{ previous?: ExecutionRecord; path?: string; warning?: string }> {
   if (resumeFrom === undefined) return {};
   const path =
     resumeFrom === "latest" ? await store.findLatest(pipelineName) : await store.find(pipelineName, resumeFrom);
@@ -119,7 +197,7 @@ export async function findPrevious(
     const which = resumeFrom === "latest" ? "no checkpoint" : `no checkpoint with id ${resumeFrom}`;
     return { warning: `Nothing to resume: ${which} for pipeline "${pipelineName}" in ${store.dir}; starting fresh.` };
   }
-  return { previous: await store.load(path) };
+  return { previous: await store.load(path), path };
 }
 
 /**

@@ -55,7 +55,9 @@ describe("checkpoint file", () => {
     const dir = await tempDir();
     const clock = fakeClock();
     const pipeline = new Pipeline({ name: "same-second", checkpointDir: dir }).addStep("a", () => 1);
-    const [first, second] = await Promise.all([pipeline.execute({ clock }), pipeline.execute({ clock })]);
+    // Separate executions: without, the second would be refused while the first holds the pipeline's lock.
+    const options = { clock, separateExecution: true };
+    const [first, second] = await Promise.all([pipeline.execute(options), pipeline.execute(options)]);
     expect(first.executionId).not.toBe(second.executionId);
     expect([first.executionId, second.executionId].sort()[1]).toMatch(/_2$/);
     expect(await readdir(dir)).toHaveLength(2);
