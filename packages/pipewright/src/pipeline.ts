@@ -132,18 +132,23 @@ export class Pipeline {
    * unless `dependsOn` says otherwise), and the entry after the group waits for all of them.
    */
   addParallelGroup(name: string, members: readonly ParallelMember[], options: GroupOptions = {}): this {
+    return this.#addParallelGroup(name, members, options, []);
+  }
+
+  /** `locations[i]`: where member i's dependencies are written, for graph errors (YAML knows it). */
+  #addParallelGroup(name: string, members: readonly ParallelMember[], options: GroupOptions, locations: readonly (SourceLocation | undefined)[]): this {
     this.#checkName(name);
     this.#names.add(name);
     const dependsOn = options.dependsOn ?? this.#tail;
     const entries: Entry[] = [];
     const names: string[] = [];
-    for (const member of members) {
+    for (const [i, member] of members.entries()) {
       this.#tail = [...dependsOn];
       if ("pipeline" in member) {
         this.#addSubpipeline(member.name, member.pipeline, undefined, {}, name);
       } else {
         const { name: memberName, command, ...memberOptions } = member;
-        this.#addStep(memberName, command as Command | string, memberOptions, undefined, name);
+        this.#addStep(memberName, command as Command | string, memberOptions, locations[i], name);
       }
       entries.push(this.#entries.pop() as Entry);
       names.push(...this.#expand(member.name));
@@ -295,7 +300,9 @@ export class Pipeline {
         return converted;
       });
       if (issues.length > 0) throw new ValidationError(issues);
-      this.addParallelGroup(step.name, members, { dependsOn: step.dependsOn });
+      // A member that names no dependencies of its own waits for what the group names: errors about them point at the group.
+      const locations = step.parallel.map((member) => (member.dependsOn !== undefined ? member.location : step.location));
+      this.#addParallelGroup(step.name, members, { dependsOn: step.dependsOn }, locations);
     } else {
       this.#addSubpipeline(step.name, Pipeline.fromSpec(step.pipeline, registry), step.dependsOn, { path: step.path, params: step.params }, group);
     }

@@ -41,7 +41,7 @@ export class ExpressionSyntaxError extends PipewrightError {
   }
 }
 
-/** An expression that cannot be evaluated (only `fromJSON` of bad JSON). */
+/** An expression that cannot be evaluated: `fromJSON` of bad JSON, a value that cannot be written as JSON. */
 export class ExpressionEvaluationError extends PipewrightError {
   override name = "ExpressionEvaluationError";
 }
@@ -89,7 +89,7 @@ const FUNCTIONS = new Map<string, ExpressionFunction>([
   ["startsWith", { arity: 2, call: ([s, prefix]) => typeof s === "string" && typeof prefix === "string" && s.startsWith(prefix) }],
   ["endsWith", { arity: 2, call: ([s, suffix]) => typeof s === "string" && typeof suffix === "string" && s.endsWith(suffix) }],
   ["length", { arity: 1, call: ([x]) => (typeof x === "string" || Array.isArray(x) ? x.length : 0) }],
-  ["toJSON", { arity: 1, call: ([x]) => JSON.stringify(x) }],
+  ["toJSON", { arity: 1, call: ([x]) => jsonText(x, "toJSON()") }],
   ["fromJSON", { arity: 1, call: ([text]) => fromJson(text) }],
 ]);
 
@@ -255,7 +255,11 @@ class Parser {
     for (const [kind, pattern] of PATTERNS) {
       pattern.lastIndex = index;
       const match = pattern.exec(s);
-      if (match) return this.make(kind, index, pattern.lastIndex, kind === "number" ? Number(match[0]) : match[0]);
+      if (!match) continue;
+      const value = kind === "number" ? Number(match[0]) : match[0];
+      // `1e400` is Infinity: not a JSON value (it would reach args and checkpoints as null).
+      if (value === Infinity || value === -Infinity) throw new ExpressionSyntaxError(`number ${quote(match[0])} is out of range`, index);
+      return this.make(kind, index, pattern.lastIndex, value);
     }
     const operator = OPERATORS.find((op) => s.startsWith(op, index));
     if (operator) return this.make("operator", index, index + operator.length, operator);
@@ -327,7 +331,7 @@ export function parseCondition(text: string): Expression {
   }
 }
 
-/** The value of the expression; undefined for missing values. Throws ExpressionEvaluationError only for fromJSON failures. */
+/** The value of the expression; undefined for missing values. Throws ExpressionEvaluationError for fromJSON failures and values JSON cannot write. */
 export function evaluateExpression(expression: Expression, scope: ExpressionScope): unknown {
   return evaluate(expression.root, scope);
 }
@@ -408,16 +412,32 @@ function equals(left: unknown, right: unknown): boolean {
 /** A number, or a string that reads as a decimal number (surrounding whitespace ignored). */
 function toNumber(value: unknown): number | undefined {
   if (typeof value === "number") return value;
-  if (typeof value !== "string" || !/^\s*-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/.test(value)) return undefined;
+  // `\d+(?:\.\d*)?`, not `\d+\.?\d*`: the latter splits a run of digits in n ways, and a long digit
+  // string that is not a number ("1111…1x", from a step's output) took seconds (44 s for 50,000 digits).
+  if (typeof value !== "string" || !/^\s*-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$/.test(value)) return undefined;
   const number = Number(value);
   return Number.isFinite(number) ? number : undefined;
 }
 
 /** JSON with the keys of every object sorted, so that key order does not matter. */
 function canonicalJson(value: unknown): string | undefined {
-  return JSON.stringify(value, (_key, item: unknown) =>
-    isPlainObject(item) ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : item,
-  );
+  const sorted = (_key: string, item: unknown) =>
+    isPlainObject(item) ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : item;
+  return jsonText(value, "==", sorted);
+}
+
+/**
+ * JSON.stringify, failing with an ExpressionEvaluationError: a value nested a few thousand levels deep
+ * (`fromJSON('[[[…]]]')`, a step's output) overflowed the stack with a RangeError, and a BigInt or a
+ * cycle in a scope value threw a TypeError.
+ */
+export function jsonText(value: unknown, what: string, replacer?: (key: string, item: unknown) => unknown): string | undefined {
+  try {
+    return JSON.stringify(value, replacer);
+  } catch (error) {
+    const reason = error instanceof RangeError ? "the value is nested too deeply" : (error as Error).message;
+    throw new ExpressionEvaluationError(`${what}: cannot write the value as JSON: ${reason}`, { cause: error });
+  }
 }
 
 function contains(haystack: unknown, needle: unknown): boolean {

@@ -16,6 +16,7 @@ import {
   ExpressionSyntaxError,
   ScopeLookup,
   evaluateExpression,
+  jsonText,
   parseExpression,
   referencedSteps,
   type Expression,
@@ -149,7 +150,12 @@ function resolve(node: TemplateNode, scope: ExpressionScope): Json {
         .map((part) => {
           if (typeof part === "string") return part;
           const value = valueOf(part, node.path, scope);
-          return typeof value === "string" ? value : JSON.stringify(value);
+          if (typeof value === "string") return value;
+          try {
+            return jsonText(value, part.text);
+          } catch (error) {
+            throw new TemplateEvaluationError(`${where(node.path)}${(error as Error).message}`, node.path, { cause: error });
+          }
         })
         .join("");
     case "array":
