@@ -1,5 +1,5 @@
 import type { Command as Program } from "commander";
-import { ConcurrentRunError, DEFAULT_CHECKPOINT_DIR, Pipeline, shellQuote, type Json } from "pipewright";
+import { DEFAULT_CHECKPOINT_DIR, Pipeline, shellQuote, type Json } from "pipewright";
 import type { CommandContext } from "./command-context.js";
 import { loadRegistry } from "./load-registry.js";
 import { collectList, collectParam, parseConcurrency } from "./params.js";
@@ -35,29 +35,23 @@ export async function runCommand(file: string, options: RunOptions, output: Outp
   if (options.dryRun) return planCommand(file, options, output);
   const registry = await loadRegistry(options.registry);
   const pipeline = await Pipeline.fromYaml(file, registry, { params: options.param, checkpointDir: options.checkpointDir });
-  try {
-    const { exitCode } = await runWithDisplay(
-      pipeline,
-      {
-        enableRollback: options.rollback,
-        resumeFrom: options.resume === true ? "latest" : options.resume,
-        stopOnError: !options.continueOnError,
-        concurrency: options.concurrency,
-        failFast: options.failFast,
-        params: options.param,
-        separateExecution: options.separateExecution ?? false,
-        origin: runOrigin(file, options) as unknown as Json,
-      },
-      output,
-      options,
-      (executionId) => resumeCommand(file, options, executionId),
-    );
-    return exitCode;
-  } catch (error) {
-    // The same message, naming this command's way to ask for a separate execution.
-    if (error instanceof ConcurrentRunError) throw new ConcurrentRunError(error.details, "`--separate-execution`");
-    throw error;
-  }
+  const { exitCode } = await runWithDisplay(
+    pipeline,
+    {
+      enableRollback: options.rollback,
+      resumeFrom: options.resume === true ? "latest" : options.resume,
+      stopOnError: !options.continueOnError,
+      concurrency: options.concurrency,
+      failFast: options.failFast,
+      params: options.param,
+      separateExecution: options.separateExecution ?? false,
+      origin: runOrigin(file, options) as unknown as Json,
+    },
+    output,
+    options,
+    (executionId) => resumeCommand(file, options, executionId),
+  );
+  return exitCode;
 }
 
 function runOrigin(file: string, options: RunOptions): RunOrigin {

@@ -1,4 +1,4 @@
-import type { ExecuteOptions, Pipeline, PipelineResult } from "pipewright";
+import { ConcurrentRunError, type ExecuteOptions, type Pipeline, type PipelineResult } from "pipewright";
 import { ExitCode } from "./exit-codes.js";
 import type { Output } from "./output.js";
 import { attachRenderer, type DisplayOptions } from "./renderer.js";
@@ -26,7 +26,10 @@ export async function runWithDisplay(
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
-    const result = await pipeline.execute({ ...execute, signal: cancel.signal });
+    const result = await pipeline.execute({ ...execute, signal: cancel.signal }).catch((error: unknown) => {
+      // The same message, naming the command line's way to ask for a separate execution.
+      throw error instanceof ConcurrentRunError ? new ConcurrentRunError(error.details, "`--separate-execution`") : error;
+    });
     renderer.finish(result);
     if (result.success) return { exitCode: ExitCode.SUCCESS, result };
     for (const step of result.steps.filter((s) => s.status === "failed")) {

@@ -10,6 +10,7 @@ export interface LabPipelineOptions extends DisplayOptions {
   rollback: boolean;
   resume?: string | true;
   saveYaml?: string;
+  separateExecution?: boolean;
 }
 
 /** A pre-defined pipeline: its command name, its own options, and how they become the pipeline. */
@@ -35,6 +36,7 @@ export function registerLabPipeline<Options extends object>(program: Program, co
     .option("--rollback", "undo completed steps when a later one fails", false)
     .option("--resume [id]", "resume the latest execution, or the one with this id")
     .option("--save-yaml <file>", "write the pipeline as YAML (for run-pipeline-yaml) instead of running it")
+    .option("--separate-execution", "run even while another run of this pipeline holds its checkpoint directory")
     .option("--json", "one JSON object per event on stdout, for other programs")
     .option("-q, --quiet", "print only errors and the final verdict line")
     .option("-v, --verbose", "print step logs in full")
@@ -62,7 +64,12 @@ export async function runLabPipeline(
 ): Promise<number> {
   const { exitCode, result } = await runWithDisplay(
     pipeline,
-    { enableRollback: options.rollback, resumeFrom: options.resume === true ? "latest" : options.resume, params: options.param },
+    {
+      enableRollback: options.rollback,
+      resumeFrom: options.resume === true ? "latest" : options.resume,
+      params: options.param,
+      separateExecution: options.separateExecution ?? false,
+    },
     context.output,
     options,
     resumeHint,
