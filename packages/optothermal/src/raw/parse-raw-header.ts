@@ -49,6 +49,13 @@ export function parseRawHeader(content: string | Uint8Array, path: string): RawH
   let dataSeen = false;
   let offset = BOM.every((b, i) => bytes[i] === b) ? BOM.length : 0;
   let lineNo = 0;
+  const notText = notUtf8Text(bytes, offset);
+  if (notText !== null) {
+    // Found by fuzzing: read line by line, a UTF-16 file gave reasons about its lines
+    // (`#\0P\0r\0o…` is not a header line) instead of what is wrong with the whole file.
+    header.problems.push(rawProblem("not-text", path, 1, notText));
+    return header;
+  }
 
   while (offset < bytes.length) {
     const newline = bytes.indexOf(0x0a, offset);
@@ -60,7 +67,7 @@ export function parseRawHeader(content: string | Uint8Array, path: string): RawH
     if (line === "" || line === "#") continue;
 
     if (dataSeen) {
-      if (line.startsWith("#")) header.problems.push(rawProblem("no-table-header", path, lineNo, `expected the table's column names after \`#Data:\`, found \`${line}\``));
+      if (line.startsWith("#")) header.problems.push(rawProblem("no-table-header", path, lineNo, `expected the table's column names after \`#Data:\`, found \`${excerpt(line)}\``));
       else {
         header.columns = line.split(",").map((c) => c.trim());
         header.tableLine = lineNo;
@@ -73,17 +80,17 @@ export function parseRawHeader(content: string | Uint8Array, path: string): RawH
       dataSeen = true;
     } else if (line.startsWith("#Procedure:")) {
       header.procedure = procedureName(line.slice("#Procedure:".length));
-      if (header.procedure === null) header.problems.push(rawProblem("no-procedure", path, lineNo, `cannot read the procedure name in \`${line}\``));
+      if (header.procedure === null) header.problems.push(rawProblem("no-procedure", path, lineNo, `cannot read the procedure name in \`${excerpt(line)}\``));
     } else if (line in SECTIONS) {
       section = SECTIONS[line] ?? section;
     } else if (line.startsWith("#")) {
       const field = readField(line.slice(1).trim(), lineNo);
       if (field === null || section === "preamble") {
-        header.problems.push(rawProblem("bad-header-line", path, lineNo, `expected \`#<TAB>Name: value\` under \`#Parameters:\` or \`#Metadata:\`, found \`${line}\``));
+        header.problems.push(rawProblem("bad-header-line", path, lineNo, `expected \`#<TAB>Name: value\` under \`#Parameters:\` or \`#Metadata:\`, found \`${excerpt(line)}\``));
       } else fields[section].push(field);
     } else {
       // A table without `#Data:` before it: the header is not what the software writes.
-      header.problems.push(rawProblem("no-data-section", path, lineNo, `no \`#Data:\` line before the table (found \`${line.slice(0, 60)}\`)`));
+      header.problems.push(rawProblem("no-data-section", path, lineNo, `no \`#Data:\` line before the table (found \`${excerpt(line)}\`)`));
       break;
     }
   }
@@ -100,6 +107,28 @@ export function parseRawHeader(content: string | Uint8Array, path: string): RawH
   header.parameters = Object.fromEntries(fields.parameters);
   header.metadata = Object.fromEntries(fields.metadata);
   return header;
+}
+
+/**
+ * A line quoted in a problem: its start, so that a reason stays one readable line (found by fuzzing:
+ * a header line of megabytes was quoted whole in the reason, and so in the rejects file).
+ */
+function excerpt(line: string): string {
+  return line.length <= 80 ? line : `${line.slice(0, 60)}… (${line.length} characters)`;
+}
+
+/** Why the bytes cannot be a raw file's text (UTF-16, NUL bytes in the header), or null. */
+function notUtf8Text(bytes: Buffer, start: number): string | null {
+  const b0 = bytes[0];
+  const b1 = bytes[1];
+  if ((b0 === 0xff && b1 === 0xfe) || (b0 === 0xfe && b1 === 0xff) || (bytes[start + 1] === 0 && bytes[start] !== 0)) {
+    return "the file is UTF-16 text, not UTF-8 as the acquisition software writes it (save it as UTF-8)";
+  }
+  // The header is small; a NUL byte in it means the file is damaged or not text.
+  const data = bytes.indexOf("#Data:", start, "latin1");
+  const nul = bytes.subarray(start, data === -1 ? Math.min(bytes.length, start + 64 * 1024) : data).indexOf(0);
+  if (nul !== -1) return `a NUL byte at byte ${start + nul} in the header: the file is damaged or not text`;
+  return null;
 }
 
 /** `<laser_setup.procedures.IVg.IVg>` → `IVg`. */

@@ -1,4 +1,4 @@
-import { readdir, stat } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { PermanentError, ValidationError } from "pipewright";
@@ -6,7 +6,7 @@ import type { Catalogue } from "../catalogue/catalogue-schema.js";
 import { loadCatalogue } from "../catalogue/load-catalogue.js";
 import type { RejectRecord } from "./rejects.js";
 import { ConnectionPool } from "./connection-pool.js";
-import { prepareFile, writeStagedFile } from "./stage-file.js";
+import { prepareFile, writeStagedFile, type PreparedFile, type Rejected } from "./stage-file.js";
 import { StagingLedger } from "./staging-ledger.js";
 
 export interface StageAllOptions {
@@ -106,6 +106,36 @@ export async function stageAll(options: StageAllOptions = {}): Promise<StageAllS
       count(record.path, record.procedure, "rejected");
     };
 
+    // The file that staged (or is staging) each run id in this call, besides those in the manifest.
+    const claims = new Map<string, string>();
+    /**
+     * A run id is its procedure, chip, start time and data, not its header: a copy of a staged file
+     * is the same run and takes it over (as designed), but a file with the same data under another
+     * header (found by fuzzing: one flipped bit in a header value, or in an optional column's name)
+     * would overwrite the staged run's Parquet and manifest row. Such a file is rejected while the
+     * file the run came from is still there with other bytes.
+     */
+    const sameRunProblem = async (prepared: PreparedFile): Promise<Rejected | null> => {
+      const { id, input } = prepared;
+      const owner = (): string | undefined => claims.get(id) ?? ledger.run(id)?.source_path;
+      for (;;) {
+        const other = owner();
+        if (other === undefined || other === input.path) {
+          claims.set(id, input.path);
+          return null;
+        }
+        const otherBytes = await readFile(other).catch(() => null);
+        if (owner() !== other) continue; // claimed meanwhile: compare with the new owner
+        if (otherBytes !== null && !otherBytes.equals(prepared.bytes)) {
+          const reason = `${input.path}: the same run (procedure, chip, start time and data; run ${id}) as ${other}, but its header differs: not staged over it`;
+          return { kind: "rejected", procedure: prepared.procedure, reason };
+        }
+        // A copy, or the run's file is gone (moved): this file takes the run over.
+        claims.set(id, input.path);
+        return null;
+      }
+    };
+
     let sinceCheckpoint = 0;
     // One more file in flight than connections: the next file is read and checked while DuckDB writes.
     const writers = new ConnectionPool(pool);
@@ -131,8 +161,10 @@ export async function stageAll(options: StageAllOptions = {}): Promise<StageAllS
           continue;
         }
         const prepared = await prepareFile({ path: file, size: info.size, mtimeMs: info.mtimeMs, catalogue, stageRoot, tz });
-        const result = prepared.kind === "rejected" ? prepared : await writers.use((connection) => writeStagedFile(connection, prepared));
+        const result =
+          prepared.kind === "rejected" ? prepared : ((await sameRunProblem(prepared)) ?? (await writers.use((connection) => writeStagedFile(connection, prepared))));
         if (result.kind === "rejected") {
+          if (prepared.kind === "prepared" && claims.get(prepared.id) === file) claims.delete(prepared.id);
           const record: RejectRecord = {
             path: file, procedure: result.procedure, reason: result.reason, size: info.size, mtime_ms: info.mtimeMs, rejected_at: new Date().toISOString(),
           };

@@ -3,9 +3,10 @@ import path from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { Catalogue } from "../catalogue/catalogue-schema.js";
 import { interpretRawFile, type RawInterpretation } from "../raw/interpret-raw-file.js";
-import { parseDataRows } from "../raw/parse-data-rows.js";
-import { readColumn } from "../raw/read-column.js";
+import { checkTable } from "../raw/check-table.js";
 import { parseRawHeader, type RawHeader } from "../raw/parse-raw-header.js";
+import { readColumn, tableLines } from "../raw/read-column.js";
+import { printable } from "../raw/raw-problem.js";
 import { tempBeside } from "./atomic.js";
 import { MAIN_PARAMETERS, type ManifestRow } from "./manifest-row.js";
 import { ivgQuality } from "./quality-flags.js";
@@ -103,9 +104,12 @@ export async function writeStagedFile(connection: DuckDBConnection, prepared: Pr
   const temp = tempBeside(path.join(input.stageRoot, path.basename(target)));
   try {
     const copying = connection.runAndReadAll(`COPY (${prepared.query}) TO ${sqlString(temp)} (FORMAT parquet, COMPRESSION zstd)`);
+    // The table is checked against the lab's format too, while DuckDB works: its CSV reader is laxer.
+    const lines = tableLines(bytes, header);
+    const checked = checkTable(lines, bytes, header, raw, input.catalogue);
     const column = (key: string) => {
       const found = raw.columns.find((c) => c.key === key);
-      return found === undefined ? null : readColumn(bytes, header, found.index);
+      return found === undefined ? null : readColumn(lines, found.index);
     };
     const time = column("t_s");
     const current = procedure === "IVg" ? column("i_a") : null;
@@ -113,7 +117,11 @@ export async function writeStagedFile(connection: DuckDBConnection, prepared: Pr
     try {
       rows = Number((await copying).getRows()[0]?.[0] ?? 0);
     } catch (error) {
-      return { kind: "rejected", procedure, reason: tableProblem(bytes, header, input, error) };
+      return { kind: "rejected", procedure, reason: checked.problem?.message ?? `${input.path}: the data table cannot be read: ${duckdbReason(error)}` };
+    }
+    if (checked.problem !== null) return { kind: "rejected", procedure, reason: checked.problem.message };
+    if (checked.rows !== rows) {
+      return { kind: "rejected", procedure, reason: `${input.path}: the data table cannot be read: DuckDB read ${rows} rows, the raw reader ${checked.rows}` };
     }
     await mkdir(dir, { recursive: true });
     await rename(temp, target);
@@ -200,16 +208,7 @@ export function localDate(date: Date, tz: string): string {
 }
 
 /** DuckDB's CSV errors run over many lines of hints: the first two say what and where. */
-/**
- * Why DuckDB could not read the table, said as the raw reader says it (file, line, column and what
- * was expected) when the reader finds the problem too; else DuckDB's own first lines.
- */
-function tableProblem(bytes: Buffer, header: RawHeader, input: StageFileInput, error: unknown): string {
-  const problem = parseDataRows(bytes, header, input.catalogue).problem;
-  return problem?.message ?? `${input.path}: the data table cannot be read: ${duckdbReason(error)}`;
-}
-
 function duckdbReason(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  return text.split("\n").map((l) => l.trim()).filter((l) => l !== "").slice(0, 2).join(" ");
+  return printable(text.split("\n").map((l) => l.trim()).filter((l) => l !== "").slice(0, 2).join(" ").slice(0, 500));
 }

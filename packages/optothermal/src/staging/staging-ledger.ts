@@ -58,6 +58,11 @@ export class StagingLedger {
     return this.bySource.get(source);
   }
 
+  /** The staged run with this id. */
+  run(id: string): ManifestRow | undefined {
+    return this.manifest.get(id);
+  }
+
   rejectOf(source: string): RejectRecord | undefined {
     return this.rejects.get(source);
   }
