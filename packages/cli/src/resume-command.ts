@@ -10,6 +10,7 @@ import { runCommand, type RunOrigin } from "./run-command.js";
 interface ResumeOptions {
   checkpointDir: string;
   separateExecution?: boolean;
+  discardCheckpoint?: boolean;
 }
 
 /**
@@ -37,6 +38,7 @@ export async function resumeCommand(id: string | undefined, options: ResumeOptio
       checkpointDir: fromOrigin(origin.options.checkpointDir),
       resume: record.executionId,
       separateExecution: options.separateExecution,
+      discardCheckpoint: options.discardCheckpoint,
     },
     output,
   );
@@ -50,6 +52,7 @@ export function registerResume(program: Program, context: CommandContext): void 
     .argument("[id]", "the execution id, or a unique start of it (default: the newest execution)")
     .option("--checkpoint-dir <dir>", "where checkpoints are", DEFAULT_CHECKPOINT_DIR)
     .option("--separate-execution", "run even while another run of the pipeline holds the checkpoint directory's lock (never beside the execution resumed)")
+    .option("--discard-checkpoint", "set the execution's checkpoint aside when it is corrupt (renamed *.corrupt-<time>) and start afresh")
     .addHelpText(
       "after",
       `

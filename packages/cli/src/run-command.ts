@@ -20,6 +20,8 @@ export interface RunOptions extends DisplayOptions {
   dryRun?: boolean;
   /** Run even while another run of the pipeline holds the lock of the checkpoint directory. */
   separateExecution?: boolean;
+  /** Set a corrupt checkpoint aside instead of stopping on it. */
+  discardCheckpoint?: boolean;
 }
 
 /** What a run's checkpoint records so that `pipewright resume` can run it again (`origin`). */
@@ -27,7 +29,7 @@ export interface RunOrigin {
   command: "run";
   cwd: string;
   file: string;
-  options: Omit<RunOptions, "resume" | "dryRun" | "separateExecution" | keyof DisplayOptions>;
+  options: Omit<RunOptions, "resume" | "dryRun" | "separateExecution" | "discardCheckpoint" | keyof DisplayOptions>;
 }
 
 /** `pipewright run FILE`: loads, runs with a live log, prints the summary; resolves with the exit code. */
@@ -45,6 +47,7 @@ export async function runCommand(file: string, options: RunOptions, output: Outp
       failFast: options.failFast,
       params: options.param,
       separateExecution: options.separateExecution ?? false,
+      discardCorruptCheckpoint: options.discardCheckpoint ?? false,
       origin: runOrigin(file, options) as unknown as Json,
     },
     output,
@@ -57,7 +60,8 @@ export async function runCommand(file: string, options: RunOptions, output: Outp
 function runOrigin(file: string, options: RunOptions): RunOrigin {
   // How the run looked is no part of what to run again: a resume picks its own display.
   // Nor is running beside another run: a resume asks for that again if it needs to.
-  const { resume: _resume, dryRun: _dryRun, separateExecution: _separate, json: _json, quiet: _quiet, verbose: _verbose, ...rest } = options;
+  const { resume: _resume, dryRun: _dryRun, separateExecution: _separate, discardCheckpoint: _discard, json: _json, quiet: _quiet, verbose: _verbose, ...rest } =
+    options;
   return { command: "run", cwd: process.cwd(), file, options: rest };
 }
 
@@ -94,6 +98,7 @@ export function registerRun(program: Program, context: CommandContext): void {
     .option("-v, --verbose", "in the live display, print step logs and errors in full instead of cut to the terminal width")
     .option("--dry-run", "show what would run and what resume would skip, and why; run nothing (as `pipewright plan`)")
     .option("--separate-execution", "run even while another run of this pipeline holds the checkpoint directory's lock, as an execution of its own")
+    .option("--discard-checkpoint", "with --resume: set a corrupt checkpoint aside (renamed *.corrupt-<time>) and go on instead of stopping")
     .addHelpText(
       "after",
       `

@@ -56,6 +56,14 @@ export class CheckpointError extends PipewrightError {
   }
 }
 
+/**
+ * A checkpoint file that cannot be parsed (not one a crash can leave: a torn last journal line is
+ * ignored). Resume stops on it rather than guess; `discardCorruptCheckpoint` sets it aside.
+ */
+export class CorruptCheckpointError extends CheckpointError {
+  override name = "CorruptCheckpointError";
+}
+
 /** Who runs an execution: the process (id and host), since when, and the execution's id when known. */
 export interface RunHolder {
   pid: number;

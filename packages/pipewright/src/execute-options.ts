@@ -30,6 +30,12 @@ export interface ExecuteOptions {
    * running is refused either way. @default false
    */
   separateExecution?: boolean;
+  /**
+   * When the checkpoint to resume (or another of the pipeline's, while looking for the latest) is
+   * corrupt, set it aside (files renamed `*.corrupt-<time>`, nothing deleted) and go on; without it
+   * such a file stops the run with a `CorruptCheckpointError` that names it. @default false
+   */
+  discardCorruptCheckpoint?: boolean;
   /** Where commands run. @default the local executor */
   executor?: Executor;
   /** Time source (tests pass a fake one). @default the system clock */
@@ -56,6 +62,7 @@ export function resolveExecuteOptions(options: ExecuteOptions = {}): ResolvedExe
     params: options.params ?? {},
     checkpoint: options.checkpoint ?? true,
     separateExecution: options.separateExecution ?? false,
+    discardCorruptCheckpoint: options.discardCorruptCheckpoint ?? false,
     executor: options.executor ?? localExecutor,
     clock: options.clock ?? systemClock,
     random: options.random ?? Math.random,

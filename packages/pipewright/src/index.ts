@@ -31,6 +31,7 @@ export {
   PermanentError,
   ValidationError,
   CheckpointError,
+  CorruptCheckpointError,
   ConcurrentRunError,
   StepFailedError,
   formatIssue,

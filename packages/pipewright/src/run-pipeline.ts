@@ -4,7 +4,7 @@ import type { ExecutionRecord, StepRecord } from "./checkpoint/execution-record.
 import { nodeFileSystem, type FileSystem } from "./checkpoint/file-system.js";
 import { processLiveness } from "./checkpoint/process-liveness.js";
 import { acquireRunLock, isLockHeld, lockPathFor, readLock, type RunLock } from "./checkpoint/run-lock.js";
-import { ConcurrentRunError, type RunHolder } from "./errors.js";
+import { ConcurrentRunError, CorruptCheckpointError, type RunHolder } from "./errors.js";
 import type { EventBus, PipelineEvents } from "./events.js";
 import { resolveExecuteOptions, type ExecuteOptions, type ResolvedExecuteOptions } from "./execute-options.js";
 import { executionIdAt } from "./execution-id.js";
@@ -43,7 +43,7 @@ export async function runPipeline(pipeline: PipelineDefinition, executeOptions?:
   const store = new CheckpointStore(pipeline.checkpointDir, fs);
   const params = { ...pipeline.params, ...options.params };
 
-  const { previous, path: previousPath, warning } = await findPrevious(store, pipeline.name, options.resumeFrom);
+  const { previous, path: previousPath, warning } = await findPrevious(store, pipeline.name, options.resumeFrom, options.discardCorruptCheckpoint);
   if (previous && previousPath) await refuseIfStillRunning(fs, pipeline, previous, previousPath);
   const executionId = executionIdAt(startedAt);
   const lock =
@@ -189,15 +189,27 @@ export async function findPrevious(
   store: CheckpointStore,
   pipelineName: string,
   resumeFrom: string | undefined,
+  discardCorrupt = false,
 ): Promise<{ previous?: ExecutionRecord; path?: string; warning?: string }> {
   if (resumeFrom === undefined) return {};
-  const path =
-    resumeFrom === "latest" ? await store.findLatest(pipelineName) : await store.find(pipelineName, resumeFrom);
-  if (!path) {
-    const which = resumeFrom === "latest" ? "no checkpoint" : `no checkpoint with id ${resumeFrom}`;
-    return { warning: `Nothing to resume: ${which} for pipeline "${pipelineName}" in ${store.dir}; starting fresh.` };
+  const tried: string[] = [];
+  const setAside: string[] = [];
+  for (;;) {
+    try {
+      const path = resumeFrom === "latest" ? await store.findLatest(pipelineName) : await store.find(pipelineName, resumeFrom);
+      const discarded = setAside.length > 0 ? `Set aside corrupt checkpoint(s): ${setAside.join(", ")}. ` : "";
+      if (!path) {
+        const which = resumeFrom === "latest" ? "no checkpoint" : `no checkpoint with id ${resumeFrom}`;
+        return { warning: `${discarded}Nothing to resume: ${which} for pipeline "${pipelineName}" in ${store.dir}; starting fresh.` };
+      }
+      return { previous: await store.load(path), path, ...(discarded && { warning: discarded.trim() }) };
+    } catch (error) {
+      // Each corrupt file is set aside once; one that stays corrupt after that is not ours to guess about.
+      if (!discardCorrupt || !(error instanceof CorruptCheckpointError) || tried.includes(error.path)) throw error;
+      tried.push(error.path);
+      setAside.push(await store.setAside(error.path));
+    }
   }
-  return { previous: await store.load(path), path };
 }
 
 /**

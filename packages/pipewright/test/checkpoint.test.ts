@@ -2,7 +2,7 @@ import * as nodeFs from "node:fs/promises";
 import { appendFile, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
-import { CheckpointError, CheckpointStore, Pipeline, type FileSystem } from "../src/index.js";
+import { CheckpointError, CheckpointStore, CorruptCheckpointError, Pipeline, type FileSystem } from "../src/index.js";
 import { fakeClock, tempDir } from "./helpers.js";
 
 describe("checkpoint file", () => {
@@ -106,7 +106,40 @@ describe("reading checkpoints", () => {
     expect(error).toBeInstanceOf(CheckpointError);
     expect((error as CheckpointError).path).toBe(checkpointPath);
     expect((error as Error).message).toContain(checkpointPath!);
-    expect((error as Error).message).toMatch(/corrupt.*Delete it/);
+    expect((error as Error).message).toMatch(/is corrupt .* run again with --discard-checkpoint \(execute\(\{ discardCorruptCheckpoint: true \}\)\); or delete the file\.$/);
+  });
+
+  it("resume stops on a corrupt checkpoint, naming it and the way out; nothing is changed", async () => {
+    const dir = await tempDir();
+    const { checkpointPath } = await finishedExecution(dir);
+    const truncated = (await readFile(checkpointPath!, "utf8")).slice(0, 120);
+    await writeFile(checkpointPath!, truncated);
+    const ran: string[] = [];
+    const pipeline = new Pipeline({ name: "p", checkpointDir: dir }).addStep("a", () => ran.push("a")).addStep("b", () => ran.push("b"));
+    const error = await pipeline.execute({ resumeFrom: "latest" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CorruptCheckpointError);
+    expect((error as Error).message).toContain(checkpointPath!);
+    expect((error as Error).message).toContain("--discard-checkpoint");
+    expect(ran).toEqual([]);
+    expect(await readFile(checkpointPath!, "utf8")).toBe(truncated);
+  });
+
+  it("with discardCorruptCheckpoint, sets the corrupt execution aside (renamed, not deleted) and starts afresh", async () => {
+    const dir = await tempDir();
+    const { checkpointPath } = await finishedExecution(dir);
+    const record = JSON.parse(await readFile(checkpointPath!, "utf8")) as { steps: unknown[] };
+    await appendFile(`${checkpointPath}.journal`, "garbage\n" + JSON.stringify({ step: 0, record: record.steps[0] }) + "\n");
+    const warnings: string[] = [];
+    const ran: string[] = [];
+    const pipeline = new Pipeline({ name: "p", checkpointDir: dir }).addStep("a", () => ran.push("a")).addStep("b", () => ran.push("b"));
+    pipeline.on("pipelineWarning", (e) => void warnings.push(e.message));
+    const result = await pipeline.execute({ resumeFrom: "latest", discardCorruptCheckpoint: true, separateExecution: true });
+    expect(result.success).toBe(true);
+    expect(ran).toEqual(["a", "b"]);
+    expect(warnings.join("\n")).toMatch(/Set aside corrupt checkpoint\(s\): .*\.corrupt-/);
+    const names = await readdir(dir);
+    expect(names.filter((n) => n.includes(".corrupt-")).sort()).toHaveLength(2); // the snapshot and its journal
+    expect((await new CheckpointStore(dir).list("p")).map((e) => e.record.status)).toEqual(["success"]);
   });
 
   it("a file with the wrong shape names the field", async () => {

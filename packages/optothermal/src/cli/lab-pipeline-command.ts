@@ -11,6 +11,7 @@ export interface LabPipelineOptions extends DisplayOptions {
   resume?: string | true;
   saveYaml?: string;
   separateExecution?: boolean;
+  discardCheckpoint?: boolean;
 }
 
 /** A pre-defined pipeline: its command name, its own options, and how they become the pipeline. */
@@ -37,6 +38,7 @@ export function registerLabPipeline<Options extends object>(program: Program, co
     .option("--resume [id]", "resume the latest execution, or the one with this id")
     .option("--save-yaml <file>", "write the pipeline as YAML (for run-pipeline-yaml) instead of running it")
     .option("--separate-execution", "run even while another run of this pipeline holds its checkpoint directory")
+    .option("--discard-checkpoint", "with --resume: set a corrupt checkpoint aside and go on instead of stopping")
     .option("--json", "one JSON object per event on stdout, for other programs")
     .option("-q, --quiet", "print only errors and the final verdict line")
     .option("-v, --verbose", "print step logs in full")
@@ -69,6 +71,7 @@ export async function runLabPipeline(
       resumeFrom: options.resume === true ? "latest" : options.resume,
       params: options.param,
       separateExecution: options.separateExecution ?? false,
+      discardCorruptCheckpoint: options.discardCheckpoint ?? false,
     },
     context.output,
     options,

@@ -19,6 +19,7 @@ export function registerRunPipelineYaml(program: Program, context: LabContext): 
     .option("--rollback", "undo completed steps when a later one fails", false)
     .option("--resume [id]", "resume the latest execution, or the one with this id")
     .option("--separate-execution", "run even while another run of this pipeline holds its checkpoint directory")
+    .option("--discard-checkpoint", "with --resume: set a corrupt checkpoint aside and go on instead of stopping")
     .option("--json", "one JSON object per event on stdout, for other programs")
     .option("-q, --quiet", "print only errors and the final verdict line")
     .option("-v, --verbose", "print step logs in full")

@@ -1,5 +1,5 @@
 import { basename, dirname } from "node:path";
-import { CheckpointError, errorMessage } from "../errors.js";
+import { CheckpointError, CorruptCheckpointError, errorMessage } from "../errors.js";
 import {
   checkpointText,
   countSteps,
@@ -92,6 +92,21 @@ export class CheckpointStore {
     const items = (await this.#fs.readdir(dirname(path))).filter((name) => name.startsWith(prefix) && /\.items-\d+$/.test(name));
     for (const file of [path + JOURNAL_SUFFIX, ...items.map((name) => pathInside(dirname(path), name))]) await this.#fs.rm(file, { force: true });
     await this.#fs.rm(path, { force: true }); // last: while it exists, the execution is listed and its parts are found
+  }
+
+  /**
+   * Sets a corrupt execution aside: its snapshot, journal and items files (`path` may be any of them)
+   * renamed `<file>.corrupt-<time>`, so that it is no longer listed or resumed and nothing is lost.
+   * Returns the snapshot's new name.
+   */
+  async setAside(path: string): Promise<string> {
+    const snapshot = path.endsWith(JOURNAL_SUFFIX) ? path.slice(0, -JOURNAL_SUFFIX.length) : path.replace(/\.items-\d+$/, "");
+    const dir = dirname(snapshot);
+    const suffix = `.corrupt-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+    const isPart = (name: string) => name === basename(snapshot) + JOURNAL_SUFFIX || (name.startsWith(`${basename(snapshot)}.`) && /\.items-\d+$/.test(name));
+    for (const name of (await this.#fs.readdir(dir)).filter(isPart)) await this.#fs.rename(pathInside(dir, name), pathInside(dir, name + suffix));
+    await this.#fs.rename(snapshot, snapshot + suffix); // last: while it exists, the execution is listed and its parts are found
+    return snapshot + suffix;
   }
 
   /** The checkpoint of one execution of a pipeline, or undefined when there is none. */
@@ -253,9 +268,10 @@ function hasStepCounts(header: ExecutionHeader & Partial<StepCounts>): header is
   return header.totalSteps !== undefined && header.stepCounts !== undefined;
 }
 
-function corrupt(path: string, detail: string): CheckpointError {
-  return new CheckpointError(
-    `Checkpoint ${path} is corrupt (${detail}). Delete it to discard that execution, or run without resume.`,
+function corrupt(path: string, detail: string): CorruptCheckpointError {
+  return new CorruptCheckpointError(
+    `Checkpoint ${path} is corrupt (${detail}). To set that execution aside (its files renamed *.corrupt-<time>, nothing deleted) ` +
+      "and start afresh, run again with --discard-checkpoint (execute({ discardCorruptCheckpoint: true })); or delete the file.",
     path,
   );
 }
