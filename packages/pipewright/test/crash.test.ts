@@ -4,22 +4,13 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { CheckpointStore } from "../src/index.js";
+import { seeded } from "./crash-loop.js";
 import { tempDir } from "./helpers.js";
 
 const CHILD = fileURLToPath(new URL("./fixtures/crash-child.ts", import.meta.url));
 const MAP_CHILD = fileURLToPath(new URL("./fixtures/map-crash-child.ts", import.meta.url));
 const ITEMS = 400;
 const STEPS = 60;
-
-/** A small seeded generator (mulberry32): the kill moments are the same on every run. */
-function seeded(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function lines(file: string): Promise<string[]> {
   const text = await readFile(file, "utf8").catch(() => "");
