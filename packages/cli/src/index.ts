@@ -12,3 +12,20 @@ export { runWithDisplay } from "./run-with-display.js";
 export type { DisplayOptions } from "./renderer.js";
 export { runProgram, type ProgramDefinition } from "./program.js";
 export type { CommandContext, RegisterCommand } from "./command-context.js";
+// Running steps on other machines (`--executor bullmq`, `worker`), for applications' own commands.
+export {
+  addExecutorOptions,
+  addRedisOptions,
+  withExecutor,
+  executorFlagWords,
+  recordableExecutorFlags,
+  redisConnection,
+  checkRedisReachable,
+  DEFAULT_DISTRIBUTED_CONCURRENCY,
+  DEFAULT_REDIS_URL,
+  type ExecutorFlags,
+  type ExecutorChoice,
+  type RedisFlags,
+} from "./executor-options.js";
+export { registerWorkerCommand, workerCommand, type WorkerCommandDefinition, type WorkerOptions } from "./worker-command.js";
+export { workersCommand, formatWorkers } from "./workers-command.js";

@@ -1,6 +1,7 @@
 import type { Command as Program } from "commander";
 import { DEFAULT_CHECKPOINT_DIR, Pipeline, shellQuote, type Json } from "pipewright";
 import type { CommandContext } from "./command-context.js";
+import { addExecutorOptions, executorFlagWords, recordableExecutorFlags, withExecutor, type ExecutorFlags } from "./executor-options.js";
 import { loadRegistry } from "./load-registry.js";
 import { collectList, collectParam, parseConcurrency } from "./params.js";
 import { planCommand } from "./plan-command.js";
@@ -8,7 +9,7 @@ import type { Output } from "./output.js";
 import type { DisplayOptions } from "./renderer.js";
 import { runWithDisplay } from "./run-with-display.js";
 
-export interface RunOptions extends DisplayOptions {
+export interface RunOptions extends DisplayOptions, ExecutorFlags {
   param: Record<string, string>;
   registry: string[];
   rollback: boolean;
@@ -29,7 +30,8 @@ export interface RunOrigin {
   command: "run";
   cwd: string;
   file: string;
-  options: Omit<RunOptions, "resume" | "dryRun" | "separateExecution" | "discardCheckpoint" | keyof DisplayOptions>;
+  /** With the executor flags (a resume runs where the run ran), never a Redis password. */
+  options: Omit<RunOptions, "resume" | "dryRun" | "separateExecution" | "discardCheckpoint" | "password" | keyof DisplayOptions>;
 }
 
 /** `pipewright run FILE`: loads, runs with a live log, prints the summary; resolves with the exit code. */
@@ -37,22 +39,24 @@ export async function runCommand(file: string, options: RunOptions, output: Outp
   if (options.dryRun) return planCommand(file, options, output);
   const registry = await loadRegistry(options.registry);
   const pipeline = await Pipeline.fromYaml(file, registry, { params: options.param, checkpointDir: options.checkpointDir });
-  const { exitCode } = await runWithDisplay(
-    pipeline,
-    {
-      enableRollback: options.rollback,
-      resumeFrom: options.resume === true ? "latest" : options.resume,
-      stopOnError: !options.continueOnError,
-      concurrency: options.concurrency,
-      failFast: options.failFast,
-      params: options.param,
-      separateExecution: options.separateExecution ?? false,
-      discardCorruptCheckpoint: options.discardCheckpoint ?? false,
-      origin: runOrigin(file, options) as unknown as Json,
-    },
-    output,
-    options,
-    (executionId) => resumeCommand(file, options, executionId),
+  const { exitCode } = await withExecutor(options, options.concurrency, (choice) =>
+    runWithDisplay(
+      pipeline,
+      {
+        enableRollback: options.rollback,
+        resumeFrom: options.resume === true ? "latest" : options.resume,
+        stopOnError: !options.continueOnError,
+        ...choice,
+        failFast: options.failFast,
+        params: options.param,
+        separateExecution: options.separateExecution ?? false,
+        discardCorruptCheckpoint: options.discardCheckpoint ?? false,
+        origin: runOrigin(file, options) as unknown as Json,
+      },
+      output,
+      options,
+      (executionId) => resumeCommand(file, options, executionId),
+    ),
   );
   return exitCode;
 }
@@ -62,7 +66,7 @@ function runOrigin(file: string, options: RunOptions): RunOrigin {
   // Nor is running beside another run: a resume asks for that again if it needs to.
   const { resume: _resume, dryRun: _dryRun, separateExecution: _separate, discardCheckpoint: _discard, json: _json, quiet: _quiet, verbose: _verbose, ...rest } =
     options;
-  return { command: "run", cwd: process.cwd(), file, options: rest };
+  return { command: "run", cwd: process.cwd(), file, options: recordableExecutorFlags(rest) };
 }
 
 /** The exact command line that resumes this execution. */
@@ -75,13 +79,14 @@ function resumeCommand(file: string, options: RunOptions, executionId: string): 
   if (options.concurrency !== undefined) words.push("--concurrency", String(options.concurrency));
   if (!options.failFast) words.push("--no-fail-fast");
   if (options.checkpointDir !== DEFAULT_CHECKPOINT_DIR) words.push("--checkpoint-dir", options.checkpointDir);
+  words.push(...executorFlagWords(options));
   words.push("--resume", executionId);
   return words.map(shellQuote).join(" ");
 }
 
 /** Registers `pipewright run`. */
 export function registerRun(program: Program, context: CommandContext): void {
-  program
+  const command = program
     .command("run")
     .description("Run a pipeline defined in YAML")
     .argument("<file>", "the pipeline's YAML file")
@@ -91,14 +96,15 @@ export function registerRun(program: Program, context: CommandContext): void {
     .option("--resume [id]", "resume the latest execution of this pipeline, or the one with this id")
     .option("--checkpoint-dir <dir>", "where checkpoints go", DEFAULT_CHECKPOINT_DIR)
     .option("--continue-on-error", "go on after a failed step: only steps that depend on it are skipped (the run still fails)", false)
-    .option("-c, --concurrency <n>", "steps (and map items) that run at once (default: the number of CPUs)", parseConcurrency)
+    .option("-c, --concurrency <n>", "steps (and map items) that run at once (default: the number of CPUs; with --executor bullmq, the live workers' total, at least 16)", parseConcurrency)
     .option("--no-fail-fast", "when a step fails, let the steps already running finish instead of stopping them")
     .option("--json", "one JSON object per event on stdout (newline-delimited), for other programs; the summary goes to stderr")
     .option("-q, --quiet", "print only errors and the final verdict line")
     .option("-v, --verbose", "in the live display, print step logs and errors in full instead of cut to the terminal width")
     .option("--dry-run", "show what would run and what resume would skip, and why; run nothing (as `pipewright plan`)")
     .option("--separate-execution", "run even while another run of this pipeline holds the checkpoint directory's lock, as an execution of its own")
-    .option("--discard-checkpoint", "with --resume: set a corrupt checkpoint aside (renamed *.corrupt-<time>) and go on instead of stopping")
+    .option("--discard-checkpoint", "with --resume: set a corrupt checkpoint aside (renamed *.corrupt-<time>) and go on instead of stopping");
+  addExecutorOptions(command)
     .addHelpText(
       "after",
       `
@@ -108,7 +114,8 @@ Examples:
   $ pipewright run pipeline.yml -r ./commands.ts --resume            # latest execution
   $ pipewright run pipeline.yml -r ./commands.ts --resume 20251107_143022
   $ pipewright run pipeline.yml -r ./commands.ts --resume --dry-run  # what would run, and why
-  $ pipewright run pipeline.yml -r ./commands.ts --separate-execution  # beside a run already going on`,
+  $ pipewright run pipeline.yml -r ./commands.ts --separate-execution  # beside a run already going on
+  $ pipewright run pipeline.yml -r ./commands.ts --executor bullmq --redis redis://queue-host:6379  # on \`pipewright worker\`s`,
     )
     .action(async (file: string, options: Parameters<typeof runCommand>[1]) => {
       context.exit(await runCommand(file, options, context.output));

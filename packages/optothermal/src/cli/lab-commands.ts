@@ -8,6 +8,7 @@ import { registerPlots } from "./plot-commands.js";
 import { registerQuickStaging } from "./quick-staging-command.js";
 import { registerRunPipelineYaml } from "./run-pipeline-yaml-command.js";
 import { registerStageAll } from "./stage-all-command.js";
+import { registerLabWorker } from "./worker-command.js";
 
 /** Every `process-and-analyze` command, in the order `--help` lists them. */
 export const LAB_COMMANDS: readonly RegisterLabCommand[] = [
@@ -20,4 +21,5 @@ export const LAB_COMMANDS: readonly RegisterLabCommand[] = [
   registerQuickStaging,
   registerMetricsOnly,
   registerRunPipelineYaml,
+  registerLabWorker,
 ];

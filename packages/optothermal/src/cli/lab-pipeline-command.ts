@@ -1,12 +1,12 @@
 import type { Command as Program } from "commander";
-import { runWithDisplay, type DisplayOptions } from "@pipewright/cli";
+import { addExecutorOptions, executorFlagWords, runWithDisplay, withExecutor, type DisplayOptions, type ExecutorFlags } from "@pipewright/cli";
 import { Pipeline, shellQuote, type PipelineSpec } from "pipewright";
 import { LAB_REGISTRY } from "../pipelines/lab-registry.js";
 import type { LabContext } from "./lab-context.js";
 import { formatPipelineOutputs } from "./pipeline-outputs.js";
 
 /** What every pre-defined lab pipeline command accepts besides its own options. */
-export interface LabPipelineOptions extends DisplayOptions {
+export interface LabPipelineOptions extends DisplayOptions, ExecutorFlags {
   rollback: boolean;
   resume?: string | true;
   saveYaml?: string;
@@ -41,7 +41,8 @@ export function registerLabPipeline<Options extends object>(program: Program, co
     .option("--discard-checkpoint", "with --resume: set a corrupt checkpoint aside and go on instead of stopping")
     .option("--json", "one JSON object per event on stdout, for other programs")
     .option("-q, --quiet", "print only errors and the final verdict line")
-    .option("-v, --verbose", "print step logs in full")
+    .option("-v, --verbose", "print step logs in full");
+  addLabExecutorOptions(command)
     .addHelpText("after", `\nExamples:\n${definition.examples.map((example) => `  $ process-and-analyze ${example}`).join("\n")}`)
     .action(async (options: Options & LabPipelineOptions) => {
       const pipeline = Pipeline.fromSpec(definition.spec(options), LAB_REGISTRY);
@@ -51,31 +52,42 @@ export function registerLabPipeline<Options extends object>(program: Program, co
         return;
       }
       const words = (executionId: string) => [
-        "process-and-analyze", definition.name, ...definition.flags(options), ...(options.rollback ? ["--rollback"] : []), "--resume", executionId,
+        "process-and-analyze", definition.name, ...definition.flags(options), ...(options.rollback ? ["--rollback"] : []), ...executorFlagWords(options), "--resume", executionId,
       ];
       context.exit(await runLabPipeline(pipeline, options, context, (executionId) => words(executionId).map(shellQuote).join(" ")));
     });
 }
 
-/** Runs a lab pipeline with the display; after a success, says where the outputs are. Resolves with the exit code. */
+/**
+ * `--executor bullmq --redis URL [--queue] [--prefix] [--password] [--tls]`: the steps run on
+ * `process-and-analyze worker`s (started in the same project directory: the lab's paths are relative).
+ */
+export function addLabExecutorOptions(command: Program): Program {
+  return addExecutorOptions(command);
+}
+
+/** Runs a lab pipeline with the display (locally, or on workers with `--executor bullmq`); after a success, says where the outputs are. Resolves with the exit code. */
 export async function runLabPipeline(
   pipeline: Pipeline,
   options: LabPipelineOptions & { param?: Record<string, string> },
   context: LabContext,
   resumeHint: (executionId: string) => string,
 ): Promise<number> {
-  const { exitCode, result } = await runWithDisplay(
-    pipeline,
-    {
-      enableRollback: options.rollback,
-      resumeFrom: options.resume === true ? "latest" : options.resume,
-      params: options.param,
-      separateExecution: options.separateExecution ?? false,
-      discardCorruptCheckpoint: options.discardCheckpoint ?? false,
-    },
-    context.output,
-    options,
-    resumeHint,
+  const { exitCode, result } = await withExecutor(options, undefined, (choice) =>
+    runWithDisplay(
+      pipeline,
+      {
+        enableRollback: options.rollback,
+        resumeFrom: options.resume === true ? "latest" : options.resume,
+        params: options.param,
+        separateExecution: options.separateExecution ?? false,
+        discardCorruptCheckpoint: options.discardCheckpoint ?? false,
+        ...choice,
+      },
+      context.output,
+      options,
+      resumeHint,
+    ),
   );
   if (result.success && !options.quiet && !options.json) context.output.out(formatPipelineOutputs(result, context.output.colors));
   return exitCode;

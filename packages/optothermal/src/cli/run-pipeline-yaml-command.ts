@@ -1,9 +1,9 @@
 import type { Command as Program } from "commander";
-import { collectParam } from "@pipewright/cli";
+import { collectParam, executorFlagWords } from "@pipewright/cli";
 import { Pipeline, shellQuote } from "pipewright";
 import { LAB_REGISTRY } from "../pipelines/lab-registry.js";
 import type { LabContext } from "./lab-context.js";
-import { runLabPipeline, type LabPipelineOptions } from "./lab-pipeline-command.js";
+import { addLabExecutorOptions, runLabPipeline, type LabPipelineOptions } from "./lab-pipeline-command.js";
 
 interface RunPipelineYamlOptions extends LabPipelineOptions {
   param: Record<string, string>;
@@ -11,7 +11,7 @@ interface RunPipelineYamlOptions extends LabPipelineOptions {
 
 /** `run-pipeline-yaml FILE`: a pipeline from YAML with every lab command in its registry. */
 export function registerRunPipelineYaml(program: Program, context: LabContext): void {
-  program
+  const command = program
     .command("run-pipeline-yaml")
     .description("Run a pipeline defined in YAML, with every lab command available (see config/pipelines/)")
     .argument("<file>", "the pipeline's YAML file")
@@ -22,13 +22,15 @@ export function registerRunPipelineYaml(program: Program, context: LabContext): 
     .option("--discard-checkpoint", "with --resume: set a corrupt checkpoint aside and go on instead of stopping")
     .option("--json", "one JSON object per event on stdout, for other programs")
     .option("-q, --quiet", "print only errors and the final verdict line")
-    .option("-v, --verbose", "print step logs in full")
+    .option("-v, --verbose", "print step logs in full");
+  addLabExecutorOptions(command)
     .addHelpText(
       "after",
       `
 Examples:
   $ process-and-analyze run-pipeline-yaml packages/optothermal/config/pipelines/quick-staging.yml
-  $ process-and-analyze run-pipeline-yaml analyze-chip.yml --param CHIP_NUMBER=67 --rollback`,
+  $ process-and-analyze run-pipeline-yaml analyze-chip.yml --param CHIP_NUMBER=67 --rollback
+  $ process-and-analyze run-pipeline-yaml quick-staging.yml --executor bullmq --redis redis://queue-host:6379`,
     )
     .action(async (file: string, options: RunPipelineYamlOptions) => {
       const pipeline = await Pipeline.fromYaml(file, LAB_REGISTRY, { params: options.param });
@@ -36,6 +38,7 @@ Examples:
         "process-and-analyze", "run-pipeline-yaml", file,
         ...Object.entries(options.param).flatMap(([key, value]) => ["--param", `${key}=${value}`]),
         ...(options.rollback ? ["--rollback"] : []),
+        ...executorFlagWords(options),
         "--resume", executionId,
       ];
       context.exit(await runLabPipeline(pipeline, options, context, (executionId) => words(executionId).map(shellQuote).join(" ")));

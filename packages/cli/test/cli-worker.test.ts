@@ -1,0 +1,171 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { hostname, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { COMMANDS, fixture, lines, runCli, tempDir } from "./helpers.js";
+
+const BIN = join(dirname(fileURLToPath(import.meta.url)), "..", "bin", "pipewright.js");
+const REDIS_URL = process.env.PW_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+
+/** Whether Redis answers: in CI its absence fails the file (it must not pass by skipping); elsewhere it is skipped with a warning. */
+async function redisAvailable(): Promise<boolean> {
+  const client = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on("error", () => undefined);
+  try {
+    await client.connect();
+    await client.ping();
+    return true;
+  } catch (error) {
+    const message = `Redis is not reachable at ${REDIS_URL} (${(error as Error).message})`;
+    if (process.env.CI === "true") throw new Error(`${message}: the pipewright worker tests need it in CI`);
+    console.warn(`${message}: skipping the pipewright worker tests. Start one with: redis-server --daemonize yes --port 6379`);
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** Deletes every key of the prefix. */
+async function cleanUp(prefix: string): Promise<void> {
+  const client = new Redis(REDIS_URL);
+  try {
+    let cursor = "0";
+    do {
+      const [next, keys] = await client.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
+      if (keys.length > 0) await client.del(...keys);
+      cursor = next;
+    } while (cursor !== "0");
+  } finally {
+    client.disconnect();
+  }
+}
+
+interface WorkerProcess {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** `node bin/pipewright.js worker …` in `cwd`, resolved once it says where it listens. */
+function startWorker(args: readonly string[], cwd: string): Promise<WorkerProcess> {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
+  delete env.FORCE_COLOR;
+  const child = spawn(process.execPath, [BIN, "worker", ...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+  let text = "";
+  const output = () => text;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  return new Promise((resolve, reject) => {
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      text += chunk;
+      if (text.includes(" listening on ")) resolve({ child, output, exited });
+    });
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (text += chunk));
+    void exited.then(({ code, signal }) => reject(new Error(`the worker exited (${code ?? signal}) before it was ready:\n${text}`)));
+    child.once("error", reject);
+    setTimeout(() => reject(new Error(`the worker was not ready within 15 s:\n${text}`)), 15_000).unref();
+  });
+}
+
+/** The run's output with what differs from run to run (times, durations, ids, the temp dir) replaced. */
+function normalized(out: string, dir: string): string {
+  return out
+    .split(dir)
+    .join("<dir>")
+    .replace(/\b\d\d:\d\d:\d\d\b/g, "<time>")
+    .replace(/\b\d{8}_\d{6}(_\d+)?\b/g, "<id>")
+    .replace(/\b\d+(\.\d+)?(ms|s)\b/g, "<t>")
+    .replace(/ +/g, " ");
+}
+
+const available = await redisAvailable();
+
+describe.skipIf(!available)("pipewright worker, workers and run --executor bullmq (a real worker process)", () => {
+  const prefix = `pwtest-cli-${randomUUID().slice(0, 8)}`;
+  let workerDir: string;
+  let worker: WorkerProcess | undefined;
+
+  beforeAll(async () => {
+    workerDir = await mkdtemp(join(tmpdir(), "pipewright worker-"));
+    worker = await startWorker(["--registry", COMMANDS, "--redis", REDIS_URL, "--prefix", prefix, "--concurrency", "3"], workerDir);
+  }, 20_000);
+
+  afterAll(async () => {
+    if (worker && worker.child.exitCode === null && worker.child.signalCode === null) {
+      worker.child.kill("SIGKILL");
+      await worker.exited;
+    }
+    await cleanUp(prefix);
+    await rm(workerDir, { recursive: true, force: true });
+  });
+
+  it("prints one line: where it listens and which commands it has", () => {
+    const first = worker?.output().split("\n")[0] ?? "";
+    expect(first).toMatch(new RegExp(`^pipewright worker \\S+:${worker?.child.pid} listening on ${REDIS_URL}, queue steps, prefix ${prefix}; concurrency 3; `));
+    expect(first).toContain("commands: check_types, exec, fail, fail_until_marker, record, succeed, undo, wait_for_signal");
+  });
+
+  it("runs a pipeline's steps on the worker: exit 0, the same output and files as a local run", async () => {
+    const runIn = async (dir: string, extra: string[]) => {
+      const log = join(dir, "log.txt");
+      const marker = join(dir, "marker");
+      await writeFile(marker, "");
+      const args = ["run", fixture("two-steps.yml"), "--registry", COMMANDS, "--param", `LOG=${log}`, "--param", `MARKER=${marker}`, "--checkpoint-dir", join(dir, "checkpoints")];
+      const result = await runCli([...args, ...extra]);
+      return { ...result, log: await lines(log), out: normalized(result.out, dir) };
+    };
+    const localDir = await tempDir();
+    const remoteDir = await tempDir();
+
+    const local = await runIn(localDir, []);
+    const remote = await runIn(remoteDir, ["--executor", "bullmq", "--redis", REDIS_URL, "--prefix", prefix]);
+
+    expect(remote.err).toBe("");
+    expect(remote.code).toBe(0);
+    expect(remote.out).toContain("✓ succeeded cli-two-steps");
+    expect(remote.out).toBe(local.out);
+    expect(remote.log).toEqual(["first", "second"]);
+    expect(remote.log).toEqual(local.log);
+  });
+
+  it("says why a run fails when the executor flags are wrong, before running anything", async () => {
+    const dir = await tempDir();
+    const base = ["run", fixture("two-steps.yml"), "--registry", COMMANDS, "--param", `LOG=${join(dir, "log")}`, "--param", `MARKER=${join(dir, "m")}`, "--checkpoint-dir", dir];
+    const stray = await runCli([...base, "--prefix", prefix]);
+    expect(stray.code).toBe(2);
+    expect(stray.err).toContain("--prefix goes only with --executor bullmq");
+    const unreachable = await runCli([...base, "--executor", "bullmq", "--redis", "redis://127.0.0.1:1"]);
+    expect(unreachable.code).toBe(2);
+    expect(unreachable.err).toMatch(/Cannot reach Redis at redis:\/\/127\.0\.0\.1:1/);
+    expect(await lines(join(dir, "log"))).toEqual([]);
+  });
+
+  it("`pipewright workers` lists the worker and the queue's depth", async () => {
+    const { code, out } = await runCli(["workers", "--redis", REDIS_URL, "--prefix", prefix]);
+    expect(code).toBe(0);
+    expect(out).toContain(`Workers on ${REDIS_URL}, queue steps, prefix ${prefix}`);
+    expect(out).toMatch(/HOST +PID +CONCURRENCY +JOBS DONE +STARTED +LAST SEEN/);
+    expect(out).toMatch(new RegExp(`^  ${hostname()} +${worker?.child.pid} +3 +2 +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d +\\d+s ago$`, "m"));
+    expect(out).toContain("1 worker, 3 jobs at once");
+    expect(out).toContain("Queue  0 waiting · 0 active · 0 delayed · 0 failed");
+
+    const json = await runCli(["workers", "--redis", REDIS_URL, "--prefix", prefix, "--json"]);
+    const report = JSON.parse(json.out) as { workers: Array<{ pid: number; jobsDone: number }> };
+    expect(report.workers.map((w) => [w.pid, w.jobsDone])).toEqual([[worker?.child.pid, 2]]);
+  });
+
+  it("stops gracefully on SIGTERM with exit 0, and leaves the list of workers", async () => {
+    const running = worker!;
+    running.child.kill("SIGTERM");
+    const exit = await running.exited;
+    expect(exit, running.output()).toEqual({ code: 0, signal: null });
+    expect(running.output()).toMatch(/SIGTERM: worker \S+ stopping/);
+    expect(running.output()).toMatch(/worker \S+ stopped\n$/);
+
+    const { out } = await runCli(["workers", "--redis", REDIS_URL, "--prefix", prefix]);
+    expect(out).toContain("no live workers");
+  });
+});

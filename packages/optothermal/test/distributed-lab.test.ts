@@ -1,0 +1,173 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { cp, mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Redis } from "ioredis";
+import { main as pipewright } from "@pipewright/cli";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateDemoData } from "../src/demo/generate.js";
+import { queryRows } from "../src/staging/query-parquet.js";
+import { sqlString } from "../src/staging/sql.js";
+import { captureOutput } from "./capture-output.js";
+import { processAndAnalyze } from "./lab-process.js";
+
+const BIN = fileURLToPath(new URL("../bin/process-and-analyze.js", import.meta.url));
+const REDIS_URL = process.env.PW_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+
+/** Whether Redis answers: in CI its absence fails the file (it must not pass by skipping); elsewhere it is skipped with a warning. */
+async function redisAvailable(): Promise<boolean> {
+  const client = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on("error", () => undefined);
+  try {
+    await client.connect();
+    await client.ping();
+    return true;
+  } catch (error) {
+    const message = `Redis is not reachable at ${REDIS_URL} (${(error as Error).message})`;
+    if (process.env.CI === "true") throw new Error(`${message}: the distributed lab test needs it in CI`);
+    console.warn(`${message}: skipping the distributed lab test. Start one with: redis-server --daemonize yes --port 6379`);
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** Deletes every key of the prefix. */
+async function cleanUp(prefix: string): Promise<void> {
+  const client = new Redis(REDIS_URL);
+  try {
+    let cursor = "0";
+    do {
+      const [next, keys] = await client.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
+      if (keys.length > 0) await client.del(...keys);
+      cursor = next;
+    } while (cursor !== "0");
+  } finally {
+    client.disconnect();
+  }
+}
+
+interface LabWorker {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** `process-and-analyze worker …` in the project (the lab's paths are relative), resolved once it listens. */
+function startLabWorker(cwd: string, prefix: string): Promise<LabWorker> {
+  const child = spawn(process.execPath, [BIN, "worker", "--redis", REDIS_URL, "--prefix", prefix, "--concurrency", "2"], {
+    cwd,
+    env: { ...process.env, NO_COLOR: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let text = "";
+  const output = () => text;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  return new Promise((resolve, reject) => {
+    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+      text += chunk;
+      if (text.includes(" listening on ")) resolve({ child, output, exited });
+    });
+    child.stderr?.setEncoding("utf8").on("data", (chunk: string) => (text += chunk));
+    void exited.then(({ code, signal }) => reject(new Error(`the lab worker exited (${code ?? signal}) before it was ready:\n${text}`)));
+    child.once("error", reject);
+    setTimeout(() => reject(new Error(`the lab worker was not ready within 20 s:\n${text}`)), 20_000).unref();
+  });
+}
+
+/** A Parquet file's rows, without what differs between two runs of the same data (times of writing, the project's absolute path), sorted. */
+async function rowsOf(project: string, file: string): Promise<string[]> {
+  const rows = await queryRows(`SELECT * FROM read_parquet(${sqlString(path.join(project, file))})`);
+  return rows
+    .map((row) => {
+      const kept = Object.entries(row).filter(([key]) => !/(_at|_mtime_ms)$/.test(key));
+      return JSON.stringify(Object.fromEntries(kept), (_key, value: unknown) => (typeof value === "string" ? value.split(project).join("<project>") : value));
+    })
+    .sort();
+}
+
+/** The `.parquet` files under `dir` of the project, relative, sorted. */
+async function parquetFiles(project: string, dir: string): Promise<string[]> {
+  const names = await readdir(path.join(project, dir));
+  return names.filter((name) => name.endsWith(".parquet")).map((name) => path.join(dir, name)).sort();
+}
+
+const available = await redisAvailable();
+
+describe.skipIf(!available)("full-pipeline-v2 on two `process-and-analyze worker`s (demo data)", () => {
+  const prefix = `pwtest-lab-${randomUUID().slice(0, 8)}`;
+  let root: string;
+  let local: string;
+  let remote: string;
+  const workers: LabWorker[] = [];
+
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(tmpdir(), "distributed-lab-"));
+    local = path.join(root, "local");
+    remote = path.join(root, "remote");
+    await generateDemoData({ out: path.join(local, "data", "01_raw"), chips: 2, days: 1, seed: 11 });
+    await cp(local, remote, { recursive: true, preserveTimestamps: true });
+    workers.push(...(await Promise.all([startLabWorker(remote, prefix), startLabWorker(remote, prefix)])));
+  }, 30_000);
+
+  afterAll(async () => {
+    for (const worker of workers) {
+      if (worker.child.exitCode !== null || worker.child.signalCode !== null) continue;
+      worker.child.kill("SIGKILL");
+      await worker.exited;
+    }
+    await cleanUp(prefix);
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it("gives the same manifest, histories and metrics as a local run; both workers stop with exit 0", async () => {
+    const [here, there] = await Promise.all([
+      processAndAnalyze(local, "full-pipeline-v2"),
+      processAndAnalyze(remote, "full-pipeline-v2", "--executor", "bullmq", "--redis", REDIS_URL, "--prefix", prefix),
+    ]);
+    expect(here.code, here.stderr).toBe(0);
+    expect(there.code, there.stderr).toBe(0);
+    expect(there.stdout).toMatch(/✓ succeeded full-pipeline-v2 in [\d.]+s — 4 ok · 0 failed · 0 skipped/);
+    expect(there.stdout).toContain("13 staged, 0 unchanged, 5 rejected"); // the worker's log, forwarded
+    expect(there.stdout).toMatch(/metrics +data\/03_derived\/_metrics\/metrics\.parquet +\(\d+ rows\)/);
+
+    // The four steps ran on the workers, not in the coordinator.
+    const listing = captureOutput();
+    expect(await pipewright(["workers", "--redis", REDIS_URL, "--prefix", prefix, "--json"], listing)).toBe(0);
+    const report = JSON.parse(listing.outText()) as { workers: Array<{ pid: number; jobsDone: number }>; jobs: { failed: number } };
+    expect(report.workers.map((w) => w.pid).sort()).toEqual(workers.map((w) => w.child.pid).sort());
+    expect(report.workers.reduce((sum, w) => sum + w.jobsDone, 0)).toBe(4);
+    expect(report.jobs.failed).toBe(0);
+
+    const manifest = "data/02_stage/raw_measurements/_manifest/manifest.parquet";
+    const runIds = async (project: string) => (await queryRows(`SELECT run_id FROM read_parquet(${sqlString(path.join(project, manifest))})`)).map((row) => String(row.run_id)).sort();
+    expect(await runIds(remote)).toHaveLength(13);
+    expect(await runIds(remote)).toEqual(await runIds(local));
+    expect(await rowsOf(remote, manifest)).toEqual(await rowsOf(local, manifest));
+
+    for (const dir of ["data/02_stage/chip_histories", "data/03_derived/chip_histories_enriched"]) {
+      const files = await parquetFiles(remote, dir);
+      expect(files).toEqual(await parquetFiles(local, dir));
+      expect(files.length).toBeGreaterThan(0);
+      for (const file of files) expect(await rowsOf(remote, file), file).toEqual(await rowsOf(local, file));
+    }
+
+    const metricsFile = "data/03_derived/_metrics/metrics.parquet";
+    const metrics = async (project: string) =>
+      (await queryRows(`SELECT run_id, metric_name, value_float, value_json, unit FROM read_parquet(${sqlString(path.join(project, metricsFile))})`))
+        .map((row) => JSON.stringify(row))
+        .sort();
+    expect((await metrics(remote)).length).toBeGreaterThan(0);
+    expect(await metrics(remote)).toEqual(await metrics(local));
+    expect(await rowsOf(remote, metricsFile)).toEqual(await rowsOf(local, metricsFile));
+
+    for (const worker of workers) worker.child.kill("SIGTERM");
+    const exits = await Promise.all(workers.map((worker) => worker.exited));
+    expect(exits, workers.map((w) => w.output()).join("\n")).toEqual([
+      { code: 0, signal: null },
+      { code: 0, signal: null },
+    ]);
+  }, 60_000);
+});
