@@ -1,7 +1,8 @@
-import { Queue, QueueEvents, type ConnectionOptions, type Job } from "bullmq";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Queue, QueueEvents, type ConnectionOptions, type JobsOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Executor, StepContext, StepTask } from "pipewright";
-import { checkQueueName, connectRedis, DEFAULT_PREFIX, DEFAULT_QUEUE, queueKeys, bullConnection, type RedisConnection } from "./connection.js";
+import { checkQueueName, connectRedis, DEFAULT_PREFIX, DEFAULT_QUEUE, queueKeys, bullConnection, redisOptions, type RedisConnection } from "./connection.js";
 import { jobData, jobIdFor, type StepJobData } from "./job-data.js";
 import { JobWaiters } from "./job-waiters.js";
 import { onAbort } from "./abort-listeners.js";
@@ -22,15 +23,52 @@ export interface BullMqExecutorOptions {
   outputs?: "all" | "none";
   /** Seconds finished jobs stay in Redis (for inspection, and so an add of the same job id is not run again). @default 3600 */
   keepJobsSeconds?: number;
+  /**
+   * How often the jobs waited on are looked up in Redis: one that ended without its event being heard
+   * is settled from its stored state; one that vanished (a Redis restarted without persistence, or
+   * flushed) is added again, at most `MAX_READDS` times. @default 5000
+   */
+  checkIntervalMs?: number;
+  /**
+   * How long to wait for Redis when the connection is lost: past it, the jobs waited on, and any run
+   * started until Redis is back, fail with an error saying so (resume the execution once it is back).
+   * @default 60000
+   */
+  redisDownTimeoutMs?: number;
 }
 
-type Connected = { queue: Queue; events: QueueEvents; waiters: JobWaiters; publisher: Redis };
+/** How many times a job that vanished from Redis is added again before its run fails. */
+export const MAX_READDS = 3;
+/** Adds collected in one turn of the event loop go in one `addBulk` of at most this many jobs. */
+const ADD_BATCH = 1000;
+/** `close()` waits this long for the connections to quit cleanly, then drops them. */
+const CLOSE_GRACE_MS = 2000;
+
+type Connected = { queue: Queue; events: QueueEvents; publisher: Redis };
+
+/** A job a `run()` waits for, as the periodic check sees it. */
+interface Outstanding {
+  id: string;
+  name: string;
+  data: StepJobData;
+  opts: JobsOptions;
+  /** Its add went through: from now on, a job not in Redis vanished. */
+  added: boolean;
+  /** Consecutive checks that did not find it. */
+  missing: number;
+  /** Times it was added again after it vanished. */
+  readded: number;
+  completed(value: unknown): void;
+  failed(reason: string): void;
+  error(error: Error): void;
+}
 
 /**
  * Runs each attempt of a step (or of a map item) as a BullMQ job on a worker started with
  * `startWorker`, and waits for its result. The engine keeps deciding everything else — retries,
  * timeouts, cancellation, checkpoints — exactly as with the local executor: each job has one BullMQ
- * attempt, and a retry is a new job. A job whose worker died is re-run by BullMQ (stalled jobs).
+ * attempt, and a retry is a new job. A job whose worker died is re-run by BullMQ (stalled jobs); a
+ * job lost with Redis's data is added again; a Redis unreachable for `redisDownTimeoutMs` fails the runs.
  * @example
  * const executor = new BullMqExecutor({ redis: { url: "redis://queue-host:6379" } });
  * try {
@@ -46,8 +84,20 @@ export class BullMqExecutor implements Executor {
   readonly #redis: RedisConnection;
   readonly #sendOutputs: boolean;
   readonly #keepSeconds: number;
+  readonly #checkIntervalMs: number;
+  readonly #downTimeoutMs: number;
+  readonly #waiters = new JobWaiters();
+  readonly #outstanding = new Map<string, Outstanding>();
   #connected: Promise<Connected> | undefined;
   #closed = false;
+  /** Adds waiting for the next `addBulk`. */
+  #toAdd: Outstanding[] = [];
+  #flushScheduled = false;
+  #checkTimer: NodeJS.Timeout | undefined;
+  #checking = false;
+  /** Set while Redis has been unreachable for longer than `redisDownTimeoutMs`. */
+  #down: Error | undefined;
+  #downTimer: NodeJS.Timeout | undefined;
 
   constructor(options: BullMqExecutorOptions = {}) {
     this.#redis = options.redis ?? {};
@@ -56,66 +106,89 @@ export class BullMqExecutor implements Executor {
     this.queueName = checkQueueName(options.queue ?? DEFAULT_QUEUE);
     this.#sendOutputs = (options.outputs ?? "all") === "all";
     this.#keepSeconds = options.keepJobsSeconds ?? 3600;
+    this.#checkIntervalMs = options.checkIntervalMs ?? 5000;
+    this.#downTimeoutMs = options.redisDownTimeoutMs ?? 60_000;
   }
 
   /** Adds the job, then resolves with its result, or rejects with its error or the abort reason. */
   async run(task: StepTask, ctx: StepContext): Promise<unknown> {
     ctx.signal.throwIfAborted();
     if (this.#closed) throw new Error("The BullMQ executor is closed");
-    const { queue, waiters, publisher } = await this.#connect();
-    ctx.signal.throwIfAborted();
+    if (this.#down) throw this.#down;
+    const connecting = this.#connect();
     const jobId = jobIdFor(ctx);
-    const data = jobData(task, ctx, this.#sendOutputs);
+    const keep = { age: this.#keepSeconds };
 
     return await new Promise<unknown>((resolve, reject) => {
       let settled = false;
       const settle = (done: () => void) => {
         if (settled) return;
         settled = true;
+        this.#outstanding.delete(jobId);
         stopListening();
         stopAbortListener();
         done();
       };
-      const fail = (reason: string) => void this.#failure(queue, jobId, reason).then((error) => settle(() => reject(error)));
+      const fail = (reason: string) => void this.#failure(jobId, reason).then((error) => settle(() => reject(error)));
+      const error = (cause: Error) => settle(() => reject(cause));
+      const completed = (value: unknown) => settle(() => resolve(value));
       // Listen before adding: the job may finish before `add` returns.
-      const stopListening = waiters.add(jobId, {
-        completed: (value) => settle(() => resolve(value)),
+      const stopListening = this.#waiters.add(jobId, {
+        completed,
         failed: fail,
         message: (message) => {
           if (settled) return;
           if ("log" in message) ctx.log(message.log);
           else ctx.progress(message.done, message.total);
         },
-        abandoned: (error) => settle(() => reject(error)),
+        abandoned: error,
       });
       const stopAbortListener = onAbort(ctx.signal, () => {
         const reason: unknown = ctx.signal.reason;
         settle(() => reject(reason instanceof Error ? reason : new Error(describeError(reason))));
-        void cancelJob(queue, publisher, this.#keys().cancelChannel, jobId, ctx.signal.reason);
+        void this.#connected?.then((c) => cancelJob(c.queue, c.publisher, this.#keys().cancelChannel, jobId, reason), () => undefined);
       });
+      if (settled) return; // the signal aborted while listening started
 
-      const keep = { age: this.#keepSeconds };
-      queue
-        .add(task.commandName, data, { jobId, attempts: 1, removeOnComplete: keep, removeOnFail: keep })
-        .then(async (job: Job<StepJobData>) => {
-          // An add of an existing id adds nothing: that job may have ended before we listened.
-          const state = await job.getState();
-          if (state !== "completed" && state !== "failed") return;
-          const stored = await queue.getJob(jobId);
-          if (state === "completed") settle(() => resolve(stored?.returnvalue));
-          else fail(stored?.failedReason ?? "the job failed");
-        })
-        .catch((error: unknown) => settle(() => reject(error instanceof Error ? error : new Error(describeError(error)))));
+      const entry: Outstanding = {
+        id: jobId,
+        name: task.commandName,
+        data: jobData(task, ctx, this.#sendOutputs),
+        opts: { jobId, attempts: 1, removeOnComplete: keep, removeOnFail: keep },
+        added: false,
+        missing: 0,
+        readded: 0,
+        completed,
+        failed: fail,
+        error,
+      };
+      this.#outstanding.set(jobId, entry);
+      connecting.then(
+        () => {
+          if (!settled) this.#enqueue(entry);
+        },
+        (cause: unknown) => error(cause instanceof Error ? cause : new Error(describeError(cause))),
+      );
     });
   }
 
   /** Closes the connections; runs still waiting reject. */
   async close(): Promise<void> {
     this.#closed = true;
-    const connected = await this.#connected?.catch(() => undefined);
+    clearInterval(this.#checkTimer);
+    clearTimeout(this.#downTimer);
+    this.#waiters.abandonAll(new Error("The BullMQ executor was closed while the job ran"));
+    const connected = await Promise.race([this.#connected?.catch(() => undefined), sleep(CLOSE_GRACE_MS, undefined, { ref: false })]);
     if (!connected) return;
-    connected.waiters.abandonAll(new Error("The BullMQ executor was closed while the job ran"));
-    await Promise.allSettled([connected.events.close(), connected.queue.close(), connected.publisher.quit()]);
+    const { events, queue, publisher } = connected;
+    // A clean quit needs Redis; when it is gone, drop the connections rather than wait for it.
+    const quit = Promise.allSettled([events.close(), queue.close(), publisher.quit()]);
+    const timer = sleep(CLOSE_GRACE_MS, "timeout" as const, { ref: false }); // unref'd: a clean quit lets the process exit at once
+    if ((await Promise.race([quit, timer])) === "timeout") {
+      // Not awaited: BullMQ's disconnect waits for an "end" that a connection already gone may never emit.
+      for (const closing of [events.disconnect(), queue.disconnect()]) closing.catch(() => undefined);
+      publisher.disconnect();
+    }
   }
 
   #keys() {
@@ -126,23 +199,124 @@ export class BullMqExecutor implements Executor {
   #connect(): Promise<Connected> {
     this.#connected ??= (async () => {
       const publisher = connectRedis(this.#redis);
+      publisher.on("error", () => undefined); // its "close" and "ready" say what we need; BullMQ reports errors
+      publisher.on("close", () => this.#lostRedis());
+      publisher.on("ready", () => this.#foundRedis());
       // Events from now on, by the server's clock: none is missed between here and the first read.
       const [seconds, micros] = await publisher.time();
       const lastEventId = `${Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) - 1}-0`;
       const options = { connection: this.#connection, prefix: this.prefix };
       const queue = new Queue(this.queueName, options);
       const events = new QueueEvents(this.queueName, { ...options, lastEventId });
-      const waiters = new JobWaiters(events);
+      queue.on("error", () => undefined); // reconnects on its own; a lost Redis is handled above
+      events.on("error", () => undefined);
+      this.#waiters.listen(events);
       await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
-      return { queue, events, waiters, publisher };
+      this.#checkTimer = setInterval(() => void this.#check(), this.#checkIntervalMs);
+      this.#checkTimer.unref();
+      return { queue, events, publisher };
     })();
     return this.#connected;
   }
 
+  /** Queues an add for the next `addBulk`: the map runner starts many items in the same turn. */
+  #enqueue(entry: Outstanding): void {
+    this.#toAdd.push(entry);
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(() => void this.#flush());
+  }
+
+  async #flush(): Promise<void> {
+    this.#flushScheduled = false;
+    const entries = this.#toAdd.splice(0).filter((entry) => this.#outstanding.get(entry.id) === entry);
+    if (entries.length === 0) return;
+    const { queue } = await this.#connect();
+    for (let start = 0; start < entries.length; start += ADD_BATCH) {
+      const batch = entries.slice(start, start + ADD_BATCH);
+      // An add of an existing id adds nothing: that job may have ended before we listened — the next check settles it.
+      await queue.addBulk(batch.map((entry) => ({ name: entry.name, data: entry.data, opts: entry.opts }))).then(
+        () => {
+          for (const entry of batch) entry.added = true;
+        },
+        (cause: unknown) => {
+          const error = cause instanceof Error ? cause : new Error(describeError(cause));
+          for (const entry of batch) entry.error(error);
+        },
+      );
+    }
+  }
+
+  /**
+   * Looks the jobs waited on up in Redis: settles those that ended unheard (an add of an id that had
+   * already run, an event lost with a Redis restart), adds again those that vanished (seen missing
+   * twice in a row, so that a job removed the moment it completed is heard first).
+   */
+  async #check(): Promise<void> {
+    if (this.#checking || this.#closed || this.#down) return;
+    const connected = await this.#connected?.catch(() => undefined);
+    if (!connected || connected.publisher.status !== "ready") return;
+    const { queue } = connected;
+    this.#checking = true;
+    try {
+      const entries = [...this.#outstanding.values()].filter((entry) => entry.added);
+      const states = await Promise.all(entries.map((entry) => queue.getJobState(entry.id).catch(() => "error")));
+      for (const [k, entry] of entries.entries()) {
+        if (this.#outstanding.get(entry.id) !== entry) continue; // settled meanwhile
+        const state = states[k];
+        if (state === "completed" || state === "failed") {
+          const job = await queue.getJob(entry.id).catch(() => undefined);
+          if (state === "completed") entry.completed(job?.returnvalue);
+          else entry.failed(job?.failedReason ?? "the job failed");
+        } else if (state === "unknown") {
+          if (++entry.missing >= 2) this.#readd(queue, entry);
+        } else if (state !== "error") {
+          entry.missing = 0;
+        }
+      }
+    } finally {
+      this.#checking = false;
+    }
+  }
+
+  /** A job that vanished from Redis: added again (it may run twice — at least once, as always). */
+  #readd(queue: Queue, entry: Outstanding): void {
+    entry.missing = 0;
+    if (++entry.readded > MAX_READDS) {
+      entry.error(new Error(`Job ${entry.id} vanished from Redis ${MAX_READDS + 1} times (was Redis flushed, or restarted without persistence?); giving up on it`));
+      return;
+    }
+    void queue.add(entry.name, entry.data, entry.opts).catch((cause: unknown) => entry.error(cause instanceof Error ? cause : new Error(describeError(cause))));
+  }
+
+  /** The connection dropped: wait for it, but not forever. */
+  #lostRedis(): void {
+    if (this.#closed || this.#downTimer || this.#down) return;
+    this.#downTimer = setTimeout(() => {
+      this.#downTimer = undefined;
+      const { host, port } = redisOptions(this.#redis);
+      this.#down = new Error(
+        `Lost Redis at ${host}:${port} for more than ${this.#downTimeoutMs / 1000} s: the jobs' results cannot be heard. ` +
+          "Resume the execution once Redis is back (finished items are not run again).",
+      );
+      this.#waiters.abandonAll(this.#down);
+    }, this.#downTimeoutMs);
+    this.#downTimer.unref();
+  }
+
+  /** Connected again: jobs lost with Redis's data are found by the next checks, started now. */
+  #foundRedis(): void {
+    clearTimeout(this.#downTimer);
+    this.#downTimer = undefined;
+    this.#down = undefined;
+    void this.#check();
+  }
+
   /** The worker's error, rebuilt: permanent if it was, with the worker's name. */
-  async #failure(queue: Queue, jobId: string, reason: string): Promise<Error> {
-    const job = (await queue.getJob(jobId).catch(() => undefined)) as Job<StepJobData> | undefined;
-    return remoteError(reason, job?.data.failure);
+  async #failure(jobId: string, reason: string): Promise<Error> {
+    const queue = (await this.#connected?.catch(() => undefined))?.queue;
+    const job = await queue?.getJob(jobId).catch(() => undefined);
+    return remoteError(reason, (job?.data as StepJobData | undefined)?.failure);
   }
 }
 

@@ -6,7 +6,7 @@ export interface JobWaiter {
   completed(value: unknown): void;
   failed(reason: string): void;
   message(message: JobMessage): void;
-  /** The executor closed while the job ran: nobody will hear how it ends. */
+  /** The executor closed, or lost Redis for too long, while the job ran: nobody will hear how it ends. */
   abandoned(error: Error): void;
 }
 
@@ -17,7 +17,8 @@ export interface JobWaiter {
 export class JobWaiters {
   readonly #waiters = new Map<string, JobWaiter>();
 
-  constructor(events: QueueEvents) {
+  /** Dispatches the events of `events` (the waiters may be added before, while it connects). */
+  listen(events: QueueEvents): void {
     events.on("completed", ({ jobId, returnvalue }) => this.#waiters.get(jobId)?.completed(returnvalue));
     events.on("failed", ({ jobId, failedReason }) => this.#waiters.get(jobId)?.failed(failedReason));
     events.on("progress", ({ jobId, data }) => {
@@ -25,7 +26,7 @@ export class JobWaiters {
     });
   }
 
-  /** Ends every wait: the executor is closing. */
+  /** Ends every wait: the executor is closing, or Redis is gone. */
   abandonAll(error: Error): void {
     for (const waiter of [...this.#waiters.values()]) waiter.abandoned(error);
     this.#waiters.clear();

@@ -33,6 +33,12 @@ export class WorkerRegistration {
   readonly #id: string;
   readonly #ttl: number;
   #timer: NodeJS.Timeout | undefined;
+  #info: Omit<WorkerInfo, "jobsDone" | "lastSeen"> | undefined;
+  /** Also counted here, so that a heartbeat can write the entry again whole. */
+  #jobsDone = 0;
+  /** Finished jobs not yet added to the entry's `jobsDone`. */
+  #unsent = 0;
+  #stopped = false;
 
   constructor(client: Redis, keys: ReturnType<typeof queueKeys>, id: string, ttlSeconds: number) {
     this.#client = client;
@@ -42,25 +48,41 @@ export class WorkerRegistration {
   }
 
   async start(info: Omit<WorkerInfo, "jobsDone" | "lastSeen">): Promise<void> {
+    this.#info = info;
     const key = this.#keys.worker(this.#id);
     const fields = { ...info, jobsDone: 0, lastSeen: new Date().toISOString() };
     await this.#client.multi().hset(key, fields).expire(key, this.#ttl).sadd(this.#keys.workers, this.#id).exec();
     this.#timer = setInterval(() => void this.#beat(), (this.#ttl * 1000) / 3);
     this.#timer.unref();
+    this.#client.on("ready", this.#reconnected); // Redis came back: be listed again at once
   }
 
+  readonly #reconnected = () => void this.#beat();
+
+  /** Counts a finished job: the jobs finished in one turn of the event loop make one HINCRBY, not one each. */
   jobDone(): void {
-    void this.#client.hincrby(this.#keys.worker(this.#id), "jobsDone", 1).catch(() => 0);
+    this.#jobsDone++;
+    if (this.#unsent++ > 0) return;
+    setImmediate(() => {
+      const count = this.#unsent;
+      this.#unsent = 0;
+      if (!this.#stopped) void this.#client.hincrby(this.#keys.worker(this.#id), "jobsDone", count).catch(() => 0);
+    });
   }
 
   async stop(): Promise<void> {
     clearInterval(this.#timer);
+    this.#stopped = true;
+    this.#client.off("ready", this.#reconnected);
     await this.#client.multi().del(this.#keys.worker(this.#id)).srem(this.#keys.workers, this.#id).exec();
   }
 
   async #beat(): Promise<void> {
     const key = this.#keys.worker(this.#id);
-    await this.#client.multi().hset(key, "lastSeen", new Date().toISOString()).expire(key, this.#ttl).exec().catch(() => null);
+    // The whole entry, not just lastSeen: a Redis restarted without persistence has lost it.
+    // jobsDone as sent so far: the HINCRBY of the jobs not yet sent follows on this same connection.
+    const fields = { ...this.#info, jobsDone: this.#jobsDone - this.#unsent, lastSeen: new Date().toISOString() };
+    await this.#client.multi().hset(key, fields).expire(key, this.#ttl).sadd(this.#keys.workers, this.#id).exec().catch(() => null);
   }
 }
 
