@@ -4,45 +4,12 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Redis } from "ioredis";
+import { deleteKeys, redisAvailable, TEST_REDIS_URL } from "@pipewright/distributed/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { COMMANDS, fixture, lines, runCli, tempDir } from "./helpers.js";
 
 const BIN = join(dirname(fileURLToPath(import.meta.url)), "..", "bin", "pipewright.js");
-const REDIS_URL = process.env.PW_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
-
-/** Whether Redis answers: in CI its absence fails the file (it must not pass by skipping); elsewhere it is skipped with a warning. */
-async function redisAvailable(): Promise<boolean> {
-  const client = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  client.on("error", () => undefined);
-  try {
-    await client.connect();
-    await client.ping();
-    return true;
-  } catch (error) {
-    const message = `Redis is not reachable at ${REDIS_URL} (${(error as Error).message})`;
-    if (process.env.CI === "true") throw new Error(`${message}: the pipewright worker tests need it in CI`);
-    console.warn(`${message}: skipping the pipewright worker tests. Start one with: redis-server --daemonize yes --port 6379`);
-    return false;
-  } finally {
-    client.disconnect();
-  }
-}
-
-/** Deletes every key of the prefix. */
-async function cleanUp(prefix: string): Promise<void> {
-  const client = new Redis(REDIS_URL);
-  try {
-    let cursor = "0";
-    do {
-      const [next, keys] = await client.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-      if (keys.length > 0) await client.del(...keys);
-      cursor = next;
-    } while (cursor !== "0");
-  } finally {
-    client.disconnect();
-  }
-}
+const REDIS_URL = TEST_REDIS_URL;
 
 interface WorkerProcess {
   child: ChildProcess;
@@ -81,7 +48,7 @@ function normalized(out: string, dir: string): string {
     .replace(/ +/g, " ");
 }
 
-const available = await redisAvailable();
+const available = await redisAvailable("the pipewright worker tests");
 
 describe.skipIf(!available)("pipewright worker, workers and run --executor bullmq (a real worker process)", () => {
   const prefix = `pwtest-cli-${randomUUID().slice(0, 8)}`;
@@ -98,7 +65,7 @@ describe.skipIf(!available)("pipewright worker, workers and run --executor bullm
       worker.child.kill("SIGKILL");
       await worker.exited;
     }
-    await cleanUp(prefix);
+    await deleteKeys(prefix);
     await rm(workerDir, { recursive: true, force: true });
   });
 

@@ -1,52 +1,16 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
-import { Redis } from "ioredis";
 import { startWorker, type DistributedWorker } from "../src/index.js";
+import { deleteKeys, redisAvailable as available, TEST_REDIS_URL as REDIS_URL } from "../src/testing.js";
 import { registry } from "./fixtures/registry.js";
 
-export const REDIS_URL = process.env.PW_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+export { randomPrefix, TEST_REDIS_URL as REDIS_URL } from "../src/testing.js";
 
-/**
- * Whether Redis answers. In CI its absence is an error (the tests must not pass by skipping);
- * elsewhere the tests are skipped with a warning.
- */
-export async function redisAvailable(): Promise<boolean> {
-  const client = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  client.on("error", () => undefined);
-  try {
-    await client.connect();
-    await client.ping();
-    return true;
-  } catch (error) {
-    const message = `Redis is not reachable at ${REDIS_URL} (${(error as Error).message})`;
-    if (process.env.CI === "true") throw new Error(`${message}: the distributed tests need it in CI`);
-    console.warn(`${message}: skipping the @pipewright/distributed tests. Start one with: redis-server --daemonize yes --port 6379`);
-    return false;
-  } finally {
-    client.disconnect();
-  }
-}
-
-/** A prefix of its own per test, so tests never see each other's jobs. */
-export function randomPrefix(): string {
-  return `pwtest-${randomUUID().slice(0, 8)}`;
-}
+/** Whether Redis answers (see `redisAvailable` in src/testing.ts). */
+export const redisAvailable = (): Promise<boolean> => available("the @pipewright/distributed tests");
 
 /** Deletes every key of the prefix. */
-export async function cleanUp(prefix: string): Promise<void> {
-  const client = new Redis(REDIS_URL);
-  try {
-    let cursor = "0";
-    do {
-      const [next, keys] = await client.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-      if (keys.length > 0) await client.del(...keys);
-      cursor = next;
-    } while (cursor !== "0");
-  } finally {
-    client.disconnect();
-  }
-}
+export const cleanUp = deleteKeys;
 
 /** A worker in this process (quicker to start than a process), with the fixture registry. */
 export function inProcessWorker(prefix: string, concurrency = 4): Promise<DistributedWorker> {

@@ -4,7 +4,7 @@ import { cp, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Redis } from "ioredis";
+import { deleteKeys, redisAvailable, TEST_REDIS_URL } from "@pipewright/distributed/testing";
 import { main as pipewright } from "@pipewright/cli";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateDemoData } from "../src/demo/generate.js";
@@ -14,40 +14,7 @@ import { captureOutput } from "./capture-output.js";
 import { processAndAnalyze } from "./lab-process.js";
 
 const BIN = fileURLToPath(new URL("../bin/process-and-analyze.js", import.meta.url));
-const REDIS_URL = process.env.PW_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
-
-/** Whether Redis answers: in CI its absence fails the file (it must not pass by skipping); elsewhere it is skipped with a warning. */
-async function redisAvailable(): Promise<boolean> {
-  const client = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  client.on("error", () => undefined);
-  try {
-    await client.connect();
-    await client.ping();
-    return true;
-  } catch (error) {
-    const message = `Redis is not reachable at ${REDIS_URL} (${(error as Error).message})`;
-    if (process.env.CI === "true") throw new Error(`${message}: the distributed lab test needs it in CI`);
-    console.warn(`${message}: skipping the distributed lab test. Start one with: redis-server --daemonize yes --port 6379`);
-    return false;
-  } finally {
-    client.disconnect();
-  }
-}
-
-/** Deletes every key of the prefix. */
-async function cleanUp(prefix: string): Promise<void> {
-  const client = new Redis(REDIS_URL);
-  try {
-    let cursor = "0";
-    do {
-      const [next, keys] = await client.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-      if (keys.length > 0) await client.del(...keys);
-      cursor = next;
-    } while (cursor !== "0");
-  } finally {
-    client.disconnect();
-  }
-}
+const REDIS_URL = TEST_REDIS_URL;
 
 interface LabWorker {
   child: ChildProcess;
@@ -94,7 +61,7 @@ async function parquetFiles(project: string, dir: string): Promise<string[]> {
   return names.filter((name) => name.endsWith(".parquet")).map((name) => path.join(dir, name)).sort();
 }
 
-const available = await redisAvailable();
+const available = await redisAvailable("the distributed lab test");
 
 describe.skipIf(!available)("full-pipeline-v2 on two `process-and-analyze worker`s (demo data)", () => {
   const prefix = `pwtest-lab-${randomUUID().slice(0, 8)}`;
@@ -118,7 +85,7 @@ describe.skipIf(!available)("full-pipeline-v2 on two `process-and-analyze worker
       worker.child.kill("SIGKILL");
       await worker.exited;
     }
-    await cleanUp(prefix);
+    await deleteKeys(prefix);
     await rm(root, { recursive: true, force: true });
   });
 
