@@ -33,16 +33,8 @@ export interface LabPipelineDefinition<Options> {
 export function registerLabPipeline<Options extends object>(program: Program, context: LabContext, definition: LabPipelineDefinition<Options>): void {
   const command = program.command(definition.name).description(definition.description);
   definition.addOptions(command);
-  command
-    .option("--rollback", "undo completed steps when a later one fails", false)
-    .option("--resume [id]", "resume the latest execution, or the one with this id")
-    .option("--save-yaml <file>", "write the pipeline as YAML (for run-pipeline-yaml) instead of running it")
-    .option("--separate-execution", "run even while another run of this pipeline holds its checkpoint directory")
-    .option("--discard-checkpoint", "with --resume: set a corrupt checkpoint aside and go on instead of stopping")
-    .option("--json", "one JSON object per event on stdout, for other programs")
-    .option("-q, --quiet", "print only errors and the final verdict line")
-    .option("-v, --verbose", "print step logs in full");
-  addLabExecutorOptions(command)
+  command.option("--save-yaml <file>", "write the pipeline as YAML (for run-pipeline-yaml) instead of running it");
+  addLabRunOptions(command)
     .addHelpText("after", `\nExamples:\n${definition.examples.map((example) => `  $ process-and-analyze ${example}`).join("\n")}`)
     .action(async (options: Options & LabPipelineOptions) => {
       const pipeline = Pipeline.fromSpec(definition.spec(options), LAB_REGISTRY);
@@ -56,6 +48,19 @@ export function registerLabPipeline<Options extends object>(program: Program, co
       ];
       context.exit(await runLabPipeline(pipeline, options, context, (executionId) => words(executionId).map(shellQuote).join(" ")));
     });
+}
+
+/** The options every way of running a lab pipeline takes: rollback, resume, the lock, the display, the executor. */
+export function addLabRunOptions(command: Program): Program {
+  command
+    .option("--rollback", "undo completed steps when a later one fails", false)
+    .option("--resume [id]", "resume the latest execution, or the one with this id")
+    .option("--separate-execution", "run even while another run of this pipeline holds its checkpoint directory")
+    .option("--discard-checkpoint", "with --resume: set a corrupt checkpoint aside and go on instead of stopping")
+    .option("--json", "one JSON object per event on stdout, for other programs")
+    .option("-q, --quiet", "print only errors and the final verdict line")
+    .option("-v, --verbose", "print step logs in full");
+  return addLabExecutorOptions(command);
 }
 
 /**

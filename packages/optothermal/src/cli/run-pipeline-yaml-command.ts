@@ -3,7 +3,7 @@ import { collectParam, executorFlagWords } from "@pipewright/cli";
 import { Pipeline, shellQuote } from "pipewright";
 import { LAB_REGISTRY } from "../pipelines/lab-registry.js";
 import type { LabContext } from "./lab-context.js";
-import { addLabExecutorOptions, runLabPipeline, type LabPipelineOptions } from "./lab-pipeline-command.js";
+import { addLabRunOptions, runLabPipeline, type LabPipelineOptions } from "./lab-pipeline-command.js";
 
 interface RunPipelineYamlOptions extends LabPipelineOptions {
   param: Record<string, string>;
@@ -15,15 +15,8 @@ export function registerRunPipelineYaml(program: Program, context: LabContext): 
     .command("run-pipeline-yaml")
     .description("Run a pipeline defined in YAML, with every lab command available (see config/pipelines/)")
     .argument("<file>", "the pipeline's YAML file")
-    .option("-p, --param <KEY=VALUE>", "a value for ${KEY} in the file (repeatable)", collectParam, {})
-    .option("--rollback", "undo completed steps when a later one fails", false)
-    .option("--resume [id]", "resume the latest execution, or the one with this id")
-    .option("--separate-execution", "run even while another run of this pipeline holds its checkpoint directory")
-    .option("--discard-checkpoint", "with --resume: set a corrupt checkpoint aside and go on instead of stopping")
-    .option("--json", "one JSON object per event on stdout, for other programs")
-    .option("-q, --quiet", "print only errors and the final verdict line")
-    .option("-v, --verbose", "print step logs in full");
-  addLabExecutorOptions(command)
+    .option("-p, --param <KEY=VALUE>", "a value for ${KEY} in the file (repeatable)", collectParam, {});
+  addLabRunOptions(command)
     .addHelpText(
       "after",
       `
