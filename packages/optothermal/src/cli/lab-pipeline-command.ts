@@ -67,7 +67,7 @@ export function addLabRunOptions(command: Program): Program {
  * `--executor bullmq --redis URL [--queue] [--prefix] [--password] [--tls]`: the steps run on
  * `process-and-analyze worker`s (started in the same project directory: the lab's paths are relative).
  */
-export function addLabExecutorOptions(command: Program): Program {
+function addLabExecutorOptions(command: Program): Program {
   return addExecutorOptions(command);
 }
 
