@@ -21,10 +21,10 @@ import { randomUUID } from "node:crypto";
 import { arch, cpus, loadavg, platform } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Queue, QueueEvents, Worker } from "bullmq";
-import { Redis } from "ioredis";
 import { Pipeline } from "pipewright";
 import { BullMqExecutor, startWorker } from "../packages/distributed/src/index.js";
 import { closingLines, markdownTable, num, progress, targetLines, targetsMarkdown, textTable, type Check } from "./measure.js";
+import { deleteKeys } from "../packages/distributed/src/testing.js";
 
 const REDIS_URL = process.env.PW_BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
 const ITEMS = 10_000;
@@ -84,18 +84,8 @@ async function stopWorkers(children: ChildProcess[]): Promise<void> {
   );
 }
 
-async function cleanUp(prefix: string): Promise<void> {
-  const client = new Redis(REDIS_URL);
-  try {
-    let cursor = "0";
-    do {
-      const [next, keys] = await client.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-      if (keys.length > 0) await client.unlink(...keys);
-      cursor = next;
-    } while (cursor !== "0");
-  } finally {
-    client.disconnect();
-  }
+function cleanUp(prefix: string): Promise<void> {
+  return deleteKeys(prefix, REDIS_URL);
 }
 
 /** Runs `body` with `count` worker processes of `kind` on a prefix of its own; resolves with body's ms. */

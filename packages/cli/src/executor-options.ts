@@ -69,10 +69,15 @@ export function redisConnection(flags: RedisFlags): RedisConnection {
 
 /** The URL with its password replaced by `***`, for messages and records. */
 export function safeUrl(url: string): string {
+  return replacePassword(url, "***");
+}
+
+/** `url` with its password (when it has one) replaced; a URL that does not parse is returned as is. */
+function replacePassword(url: string, password: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password === "") return url;
-    parsed.password = "***";
+    parsed.password = password;
     return parsed.toString();
   } catch {
     return url;
@@ -158,7 +163,7 @@ async function distributedConcurrency(flags: RedisFlags): Promise<number> {
 export function executorFlagWords(flags: ExecutorFlags): string[] {
   if ((flags.executor ?? "local") === "local") return [];
   const words = ["--executor", "bullmq"];
-  if (flags.redis !== undefined) words.push("--redis", withoutPassword(flags.redis));
+  if (flags.redis !== undefined) words.push("--redis", replacePassword(flags.redis, ""));
   if (flags.queue !== undefined) words.push("--queue", flags.queue);
   if (flags.prefix !== undefined) words.push("--prefix", flags.prefix);
   if (flags.tls) words.push("--tls");
@@ -168,16 +173,5 @@ export function executorFlagWords(flags: ExecutorFlags): string[] {
 /** The flags as a checkpoint may record them (`origin`): no password, neither the option nor in the URL. */
 export function recordableExecutorFlags<T extends ExecutorFlags>(flags: T): Omit<T, "password"> {
   const { password: _password, ...rest } = flags;
-  return rest.redis === undefined ? rest : { ...rest, redis: withoutPassword(rest.redis) };
-}
-
-function withoutPassword(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password === "") return url;
-    parsed.password = "";
-    return parsed.toString();
-  } catch {
-    return url;
-  }
+  return rest.redis === undefined ? rest : { ...rest, redis: replacePassword(rest.redis, "") };
 }

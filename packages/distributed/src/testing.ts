@@ -35,13 +35,13 @@ export function randomPrefix(): string {
 }
 
 /** Deletes every key of the prefix. */
-export async function deleteKeys(prefix: string): Promise<void> {
-  const client = new Redis(TEST_REDIS_URL);
+export async function deleteKeys(prefix: string, url = TEST_REDIS_URL): Promise<void> {
+  const client = new Redis(url);
   try {
     let cursor = "0";
     do {
       const [next, keys] = await client.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-      if (keys.length > 0) await client.del(...keys);
+      if (keys.length > 0) await client.unlink(...keys);
       cursor = next;
     } while (cursor !== "0");
   } finally {

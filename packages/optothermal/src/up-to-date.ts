@@ -2,6 +2,7 @@ import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Json } from "pipewright";
 import { writeAtomically } from "./staging/atomic.js";
+import { fileExists } from "./file-exists.js";
 
 /**
  * "Is this output still up to date?" for the lab's derived files (histories, enriched histories,
@@ -25,7 +26,7 @@ export async function upToDateResult(stampFile: string, inputs: readonly string[
   const stamp = JSON.parse(text) as Stamp;
   const now = await inputStates(inputs);
   if (JSON.stringify(stamp.inputs) !== JSON.stringify(now) || JSON.stringify(stamp.settings) !== JSON.stringify(settings)) return null;
-  for (const output of stamp.outputs) if (!(await stat(output).then(() => true, () => false))) return null;
+  for (const output of stamp.outputs) if (!(await fileExists(output))) return null;
   return stamp.result;
 }
 

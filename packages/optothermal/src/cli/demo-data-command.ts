@@ -1,8 +1,8 @@
-import { readdir } from "node:fs/promises";
 import type { Command as Program } from "commander";
 import { wholeNumber } from "@pipewright/cli";
 import { DEFAULT_START_DATE, DEFAULT_TIME_ZONE, generateDemoData, type DemoDataSummary } from "../demo/generate.js";
 import type { LabContext } from "./lab-context.js";
+import { listRawFiles } from "../raw/list-raw-files.js";
 
 export interface DemoDataCommandOptions {
   out: string;
@@ -18,7 +18,7 @@ export interface DemoDataCommandOptions {
 /** `process-and-analyze demo-data`: writes the demo raw files and prints what was made. */
 export async function demoDataCommand(options: DemoDataCommandOptions, write: (text: string) => void): Promise<DemoDataSummary | null> {
   if (options.ifEmpty) {
-    const existing = await countCsv(options.out);
+    const existing = (await listRawFiles(options.out).catch(() => [])).length;
     if (existing > 0) {
       write(`${options.out} already holds ${existing} raw file(s): no demo data written\n`);
       return null;
@@ -54,10 +54,4 @@ export function registerDemoData(program: Program, context: LabContext): void {
     .action(async (options: DemoDataCommandOptions) => {
       await demoDataCommand(options, context.output.out);
     });
-}
-
-/** `*.csv` files anywhere under `dir`; 0 when it does not exist. */
-async function countCsv(dir: string): Promise<number> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => e.isFile() && e.name.toLowerCase().endsWith(".csv")).length;
 }

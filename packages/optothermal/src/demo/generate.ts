@@ -1,4 +1,4 @@
-import { access, mkdir, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { breakFile, BROKEN_KINDS, type BrokenKind } from "./broken-files.js";
 import { createChips, diracAt, type ChipModel } from "./chip-model.js";
@@ -10,6 +10,7 @@ import { laserOnDay, pickLaserVoltage, WAVELENGTHS_NM } from "./laser-model.js";
 import { createRng, type Rng } from "./prng.js";
 import { pyFloat } from "./py-float.js";
 import { renderRawFile, type RawFile } from "./raw-writer.js";
+import { fileExists } from "../file-exists.js";
 
 export interface DemoDataOptions {
   /** Folder that receives one `YYYY-MM-DD` folder per day. */
@@ -231,20 +232,11 @@ async function writeOutputs(out: string, outputs: Output[], overwrite: boolean):
   if (!overwrite) {
     for (const output of outputs) {
       const target = path.join(out, output.path);
-      if (await exists(target)) throw new Error(`${target} exists (pass overwrite to replace demo files)`);
+      if (await fileExists(target)) throw new Error(`${target} exists (pass overwrite to replace demo files)`);
     }
   }
   for (const dir of new Set(outputs.map((o) => path.dirname(path.join(out, o.path))))) await mkdir(dir, { recursive: true });
   await Promise.all(outputs.map((o) => writeFile(path.join(out, o.path), o.text)));
-}
-
-async function exists(target: string): Promise<boolean> {
-  try {
-    await access(target);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function checkCount(name: string, value: number, max: number): void {

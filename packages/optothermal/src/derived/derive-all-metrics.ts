@@ -1,4 +1,3 @@
-import { access } from "node:fs/promises";
 import path from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { PermanentError, ValidationError } from "pipewright";
@@ -14,6 +13,7 @@ import { failedRow, metricRow, type Extraction, type MetricRow } from "./metric-
 import { calibrationFingerprint, countMetrics, metricsPath, readMetricsIndex, writeMetrics, type MetricsIndex } from "./metrics-file.js";
 import { readRunColumns } from "./read-run-columns.js";
 import { DEFAULT_METRIC_PROCEDURES, RUN_EXTRACTORS, type RunExtractor } from "./run-extractors.js";
+import { fileExists } from "../file-exists.js";
 
 export interface DeriveMetricsOptions {
   /** The manifest that `stage-all` wrote. */
@@ -101,7 +101,7 @@ export async function deriveAllMetrics(options: DeriveMetricsOptions = {}): Prom
   const staleHours = options.staleThresholdHours ?? DEFAULT_STALE_THRESHOLD_HOURS;
   if (!Number.isInteger(workers) || workers < 1) throw new ValidationError(`workers must be a whole number of at least 1, not ${workers}`);
   if (!Number.isFinite(staleHours) || staleHours < 0) throw new ValidationError(`the stale threshold must be a number of hours ≥ 0, not ${staleHours}`);
-  if (!(await access(manifestFile).then(() => true, () => false))) {
+  if (!(await fileExists(manifestFile))) {
     throw new PermanentError(`no manifest at ${manifestFile}: run stage-all first to stage the raw files`);
   }
 
@@ -167,7 +167,7 @@ export async function deriveAllMetrics(options: DeriveMetricsOptions = {}): Prom
     }
     summary.metricsWritten = rows.length;
     // Nothing new: the file stays as it is (an up-to-date second call writes nothing).
-    summary.metricsRows = rows.length > 0 || !(await access(summary.metricsPath).then(() => true, () => false))
+    summary.metricsRows = rows.length > 0 || !(await fileExists(summary.metricsPath))
       ? await writeMetrics(main, summary.metricsPath, rows)
       : await countMetrics(main, summary.metricsPath);
     if (!summary.aborted) summary.enrichedHistories = await enrichIfChanged(main, historiesDir, summary.metricsPath, outputDir, options.force ?? false);

@@ -1,4 +1,4 @@
-import { access, mkdir } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { PermanentError } from "pipewright";
@@ -7,6 +7,7 @@ import { createRowsTable } from "../staging/rows-table.js";
 import { sqlIdent, sqlString } from "../staging/sql.js";
 import { firstLine } from "./error-text.js";
 import { EXTRACTION_FAILED, METRIC_COLUMNS, type MetricCategory, type MetricRow } from "./metric-row.js";
+import { fileExists } from "../file-exists.js";
 
 /** `<outputDir>/_metrics/metrics.parquet`. */
 export function metricsPath(outputDir: string): string {
@@ -39,9 +40,6 @@ export class MetricsIndex {
   }
 }
 
-async function exists(file: string): Promise<boolean> {
-  return access(file).then(() => true, () => false);
-}
 
 /** A metrics file that cannot be read: the user moves it aside (its runs are then extracted anew). */
 function unreadable(file: string, error: unknown): PermanentError {
@@ -53,7 +51,7 @@ function unreadable(file: string, error: unknown): PermanentError {
  * @example (await readMetricsIndex(connection, metricsPath("data/03_derived"))).upToDate(runId, "electrical", "1.0.0") // true
  */
 export async function readMetricsIndex(connection: DuckDBConnection, file: string): Promise<MetricsIndex> {
-  if (!(await exists(file))) return new MetricsIndex(new Map(), new Map());
+  if (!(await fileExists(file))) return new MetricsIndex(new Map(), new Map());
   try {
     const source = `read_parquet(${sqlString(file)})`;
     const groups = (await connection.runAndReadAll(
@@ -83,7 +81,7 @@ export async function writeMetrics(connection: DuckDBConnection, file: string, r
   try {
     await createRowsTable(connection, "fresh_metrics", METRIC_COLUMNS, rows, file);
     let merged = "SELECT * FROM fresh_metrics";
-    if (await exists(file)) {
+    if (await fileExists(file)) {
       try {
         await connection.run(`CREATE OR REPLACE TEMP TABLE kept_metrics AS SELECT ${select} FROM read_parquet(${sqlString(file)}) AS old
           WHERE NOT EXISTS (SELECT 1 FROM fresh_metrics AS f WHERE f.run_id = old.run_id AND f.metric_category = old.metric_category)`);

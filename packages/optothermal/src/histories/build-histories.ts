@@ -1,4 +1,4 @@
-import { access, mkdir } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import type { Json } from "pipewright";
@@ -8,6 +8,7 @@ import { sqlIdent, sqlString } from "../staging/sql.js";
 import { HistoriesError } from "./histories-error.js";
 import { HISTORY_COLUMNS } from "./history-row.js";
 import { historySummary, type SummaryFields } from "./history-summary.js";
+import { fileExists } from "../file-exists.js";
 
 export interface BuildHistoriesOptions {
   /** The manifest that `stage-all` wrote. */
@@ -73,7 +74,7 @@ export async function buildAllHistories(options: BuildHistoriesOptions = {}): Pr
   if (!Number.isInteger(minExperiments) || minExperiments < 1) {
     throw new HistoriesError(`minExperiments must be a whole number of at least 1, not ${minExperiments}`);
   }
-  if (!(await access(manifestFile).then(() => true, () => false))) {
+  if (!(await fileExists(manifestFile))) {
     throw new HistoriesError(`no manifest at ${manifestFile}: run stage-all first to stage the raw files`);
   }
 

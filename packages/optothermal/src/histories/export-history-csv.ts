@@ -1,4 +1,4 @@
-import { access, mkdir } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { ValidationError } from "pipewright";
@@ -7,6 +7,7 @@ import { DEFAULT_DERIVED_DIR } from "../derived/derive-all-metrics.js";
 import { writeAtomically } from "../staging/atomic.js";
 import { sqlString } from "../staging/sql.js";
 import { DEFAULT_HISTORIES_DIR, historyFileName } from "./build-histories.js";
+import { fileExists } from "../file-exists.js";
 
 export interface ExportHistoryOptions {
   group: string;
@@ -29,9 +30,9 @@ export async function exportHistoryCsv(options: ExportHistoryOptions): Promise<{
   const name = historyFileName(options.group, options.number);
   const enrichedFile = path.join(options.derivedDir ?? DEFAULT_DERIVED_DIR, ENRICHED_HISTORIES_DIR, name);
   const plainFile = path.join(options.historiesDir ?? DEFAULT_HISTORIES_DIR, name);
-  const enriched = await access(enrichedFile).then(() => true, () => false);
+  const enriched = await fileExists(enrichedFile);
   const source = enriched ? enrichedFile : plainFile;
-  if (!enriched && !(await access(plainFile).then(() => true, () => false))) {
+  if (!enriched && !(await fileExists(plainFile))) {
     throw new ValidationError(`no history for chip ${options.group}${options.number} in ${path.dirname(plainFile)}: run build-all-histories first (is the chip group right?)`);
   }
   const output = path.resolve(options.output ?? path.join(DEFAULT_EXPORTS_DIR, name.replace(/\.parquet$/, ".csv")));

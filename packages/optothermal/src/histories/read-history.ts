@@ -1,9 +1,9 @@
-import { access } from "node:fs/promises";
 import path from "node:path";
 import { queryRows } from "../staging/query-parquet.js";
 import { sqlString } from "../staging/sql.js";
 import { HistoriesError } from "./histories-error.js";
 import type { HistoryRow } from "./history-row.js";
+import { fileExists } from "../file-exists.js";
 
 /**
  * A chip's history as plain objects in `seq` order (BIGINT as number, TIMESTAMP as Date), for the
@@ -12,7 +12,7 @@ import type { HistoryRow } from "./history-row.js";
  */
 export async function readHistory(file: string): Promise<HistoryRow[]> {
   const absolute = path.resolve(file);
-  if (!(await access(absolute).then(() => true, () => false))) {
+  if (!(await fileExists(absolute))) {
     throw new HistoriesError(`no chip history at ${absolute}: run build-all-histories first`);
   }
   const rows = await queryRows(`SELECT * FROM read_parquet(${sqlString(absolute)}) ORDER BY seq`);

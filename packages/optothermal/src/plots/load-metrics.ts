@@ -1,10 +1,10 @@
-import { access } from "node:fs/promises";
 import path from "node:path";
 import { ValidationError } from "pipewright";
 import { DEFAULT_DERIVED_DIR } from "../derived/derive-all-metrics.js";
 import { metricsPath } from "../derived/metrics-file.js";
 import { queryRows } from "../staging/query-parquet.js";
 import { sqlString } from "../staging/sql.js";
+import { fileExists } from "../file-exists.js";
 
 /** Where derive-all-metrics writes the metrics by default. */
 export const DEFAULT_METRICS_PATH = metricsPath(DEFAULT_DERIVED_DIR);
@@ -31,7 +31,7 @@ export async function readChipMetrics(
   names: readonly string[],
 ): Promise<ChipMetric[]> {
   const absolute = path.resolve(file);
-  if (!(await access(absolute).then(() => true, () => false))) {
+  if (!(await fileExists(absolute))) {
     throw new ValidationError(`no metrics file at ${absolute}: run derive-all-metrics first (this plot draws derived metrics)`);
   }
   const rows = await queryRows(

@@ -1,7 +1,7 @@
-import { access } from "node:fs/promises";
 import { ValidationError } from "pipewright";
 import { queryRows } from "../staging/query-parquet.js";
 import { sqlIdent, sqlString } from "../staging/sql.js";
+import { fileExists } from "../file-exists.js";
 
 /** A run whose staged data a plot reads: a history row or a manifest row. */
 export interface StagedRun {
@@ -19,7 +19,7 @@ export interface StagedRun {
 export async function readRunData(runs: readonly StagedRun[], columns: readonly string[]): Promise<Record<string, unknown>[]> {
   if (runs.length === 0) return [];
   for (const run of runs) {
-    if (!(await access(run.parquet_path).then(() => true, () => false))) {
+    if (!(await fileExists(run.parquet_path))) {
       const which = run.seq === undefined ? `run ${run.run_id}` : `seq ${run.seq}`;
       throw new ValidationError(`the staged data of ${which} is missing at ${run.parquet_path}: run stage-all (and build-all-histories) again`);
     }

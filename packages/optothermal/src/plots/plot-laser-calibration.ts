@@ -1,5 +1,4 @@
 import path from "node:path";
-import { access } from "node:fs/promises";
 import { ValidationError } from "pipewright";
 import type { TopLevelSpec } from "vega-lite";
 import { DEFAULT_MANIFEST_PATH } from "../histories/build-histories.js";
@@ -12,6 +11,7 @@ import { wavelengthLabel } from "./run-labels.js";
 import { siScale } from "./si-scale.js";
 import { PLOT_HEIGHT, PLOT_WIDTH, wavelengthColor } from "./theme.js";
 import { DEFAULT_PLOTS_DIR, writePlot } from "./write-plot.js";
+import { fileExists } from "../file-exists.js";
 
 export interface LaserCalibrationPlotOptions {
   manifestPath?: string;
@@ -63,7 +63,7 @@ export async function plotLaserCalibration(options: LaserCalibrationPlotOptions 
 /** The manifest's LaserCalibration runs in start order. */
 async function readCalibrationRuns(manifestPath: string): Promise<CalibrationRun[]> {
   const file = path.resolve(manifestPath);
-  if (!(await access(file).then(() => true, () => false))) throw new ValidationError(`no manifest at ${file}: run stage-all first`);
+  if (!(await fileExists(file))) throw new ValidationError(`no manifest at ${file}: run stage-all first`);
   const rows = await queryRows(
     `SELECT run_id, parquet_path, laser_wavelength, date_local FROM read_parquet(${sqlString(file)})
      WHERE proc = 'LaserCalibration' ORDER BY start_time_utc NULLS FIRST, run_id`,

@@ -1,10 +1,11 @@
-import { access, mkdir } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { writeAtomically } from "./atomic.js";
 import { MANIFEST_COLUMNS, type ManifestRow } from "./manifest-row.js";
 import { createRowsTable } from "./rows-table.js";
 import { sqlString } from "./sql.js";
+import { fileExists } from "../file-exists.js";
 
 export { MANIFEST_COLUMNS, MAIN_PARAMETERS, type ManifestRow } from "./manifest-row.js";
 
@@ -13,13 +14,10 @@ export function manifestPath(stageRoot: string): string {
   return path.join(stageRoot, "_manifest", "manifest.parquet");
 }
 
-async function exists(file: string): Promise<boolean> {
-  return access(file).then(() => true, () => false);
-}
 
 /** The manifest's rows, or none when it does not exist yet. */
 export async function readManifest(connection: DuckDBConnection, file: string): Promise<ManifestRow[]> {
-  if (!(await exists(file))) return [];
+  if (!(await fileExists(file))) return [];
   const reader = await connection.runAndReadAll(`SELECT * FROM read_parquet(${sqlString(file)})`);
   return reader.getRowObjectsJS().map((r) => {
     const row: Record<string, unknown> = {};

@@ -1,13 +1,14 @@
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
-import { PermanentError, ValidationError } from "pipewright";
+import { PermanentError } from "pipewright";
 import type { Catalogue } from "../catalogue/catalogue-schema.js";
 import { loadCatalogue } from "../catalogue/load-catalogue.js";
 import type { RejectRecord } from "./rejects.js";
 import { ConnectionPool } from "./connection-pool.js";
 import { prepareFile, writeStagedFile, type PreparedFile, type Rejected } from "./stage-file.js";
 import { StagingLedger } from "./staging-ledger.js";
+import { listRawFiles } from "../raw/list-raw-files.js";
 
 export interface StageAllOptions {
   rawRoot?: string;
@@ -83,7 +84,7 @@ export async function stageAll(options: StageAllOptions = {}): Promise<StageAllS
   const tz = options.tz ?? DEFAULT_STAGE_TZ;
   const checkpointEvery = options.checkpointEvery ?? 100;
 
-  const files = await listCsv(rawRoot);
+  const files = await listRawFiles(rawRoot);
   const instance = await DuckDBInstance.create(":memory:");
   const connections: DuckDBConnection[] = [];
   try {
@@ -192,18 +193,4 @@ export async function stageAll(options: StageAllOptions = {}): Promise<StageAllS
     for (const connection of connections) connection.closeSync();
     instance.closeSync();
   }
-}
-
-/** Every `*.csv` under `root`, absolute and sorted. */
-async function listCsv(root: string): Promise<string[]> {
-  const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === "ENOENT" || error.code === "ENOTDIR") {
-      throw new ValidationError(`raw folder ${root} does not exist (give --raw-root, or write demo data with \`process-and-analyze demo-data\`)`);
-    }
-    throw error;
-  });
-  return entries
-    .filter((e) => e.isFile() && e.name.toLowerCase().endsWith(".csv"))
-    .map((e) => path.join(e.parentPath, e.name))
-    .sort();
 }

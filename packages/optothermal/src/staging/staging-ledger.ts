@@ -1,9 +1,10 @@
-import { access, mkdir } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { manifestPath, readManifest, writeManifest, type ManifestRow } from "./manifest.js";
 import { readRejects, rejectsPath, writeRejects, type RejectRecord } from "./rejects.js";
 import { appendJournal, clearJournal, journalPath, readJournal } from "./staging-journal.js";
+import { fileExists } from "../file-exists.js";
 
 /**
  * What the stage root records about raw files: the manifest (staged runs), the rejects, and the
@@ -37,7 +38,7 @@ export class StagingLedger {
       if ("staged" in entry) ledger.remember(entry.staged);
       else ledger.rejects.set(entry.rejected.path, entry.rejected);
     }
-    ledger.dirty = journal.length > 0 || !(await exists(manifestPath(stageRoot)));
+    ledger.dirty = journal.length > 0 || !(await fileExists(manifestPath(stageRoot)));
     return ledger;
   }
 
@@ -104,6 +105,3 @@ export class StagingLedger {
   }
 }
 
-async function exists(file: string): Promise<boolean> {
-  return access(file).then(() => true, () => false);
-}

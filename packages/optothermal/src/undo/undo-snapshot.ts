@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { cp, mkdir, readFile, rm, rmdir, stat, writeFile } from "node:fs/promises";
+import { cp, mkdir, readFile, rm, rmdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { PermanentError } from "pipewright";
+import { fileExists } from "../file-exists.js";
 
 /**
  * What a lab step needs to be undone: copies of the files and folders it is about to change (or the
@@ -33,7 +34,7 @@ export async function takeSnapshot(undoDir: string, paths: readonly string[]): P
   await mkdir(undoDir, { recursive: true });
   const entries: UndoRecord["entries"] = [];
   for (const [i, original] of paths.entries()) {
-    const existed = await stat(original).then(() => true, () => false);
+    const existed = await fileExists(original);
     if (existed) await cp(original, path.join(undoDir, String(i)), { recursive: true });
     entries.push({ path: path.resolve(original), existed });
   }
