@@ -14,6 +14,7 @@ export type { StepDefinition } from "./step-definition.js";
 export {
   specCommandNames,
   type PipelineSpec,
+  type ExecutorSpec,
   type StepSpec,
   type CommandStepSpec,
   type ParallelGroupSpec,

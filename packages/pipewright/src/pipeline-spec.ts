@@ -11,7 +11,28 @@ export interface PipelineSpec {
   description?: string;
   /** Default values of the parameters (`ctx.params`, and `${NAME}` in YAML): the YAML `params:` block. */
   params?: Record<string, string>;
+  /** Where the steps run (YAML `executor:`); absent: wherever `execute` is told, by default here. */
+  executor?: ExecutorSpec;
   steps: StepSpec[];
+}
+
+/**
+ * Where a pipeline's steps run, as data: in this process (`local`) or as jobs for workers through Redis
+ * (`bullmq`, with where Redis is). The engine only records it; whoever runs the pipeline (the CLI)
+ * builds the executor from it. Never a password: pipeline files get shared and checked in.
+ */
+export interface ExecutorSpec {
+  type: "local" | "bullmq";
+  /** `redis://host:port[/db]` or `rediss://…` (bullmq only). */
+  redis?: string;
+  /** The queue the workers take jobs from (bullmq only). */
+  queue?: string;
+  /** Prefix of every Redis key (bullmq only). */
+  prefix?: string;
+  /** Connect to Redis over TLS (bullmq only). */
+  tls?: boolean;
+  /** Where `executor:` is written, for error messages. Not written out. */
+  location?: SourceLocation;
 }
 
 /** One entry of `steps:`: a command step (maybe a map step), a parallel group, or a nested pipeline. */

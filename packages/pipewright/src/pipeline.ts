@@ -8,6 +8,7 @@ import {
   isCommandStepSpec,
   isParallelGroupSpec,
   type CommandStepSpec,
+  type ExecutorSpec,
   type PipelineSpec,
   type StepSpec,
   type SubpipelineSpec,
@@ -32,6 +33,8 @@ export interface PipelineOptions {
   registry?: Registry;
   /** Parameters handed to commands as `ctx.params`. */
   params?: Record<string, string>;
+  /** Where the steps are meant to run (YAML `executor:`): `execute` then needs an `executor` unless it is local. */
+  executor?: ExecutorSpec;
 }
 
 /** Options of `Pipeline.fromYaml`. */
@@ -79,6 +82,8 @@ export class Pipeline {
   readonly name: string;
   readonly description: string | undefined;
   readonly checkpointDir: string;
+  /** Where the steps are meant to run, as the YAML `executor:` says; the CLI builds the executor from it. */
+  readonly executor: ExecutorSpec | undefined;
   readonly #commands: CommandResolver;
   readonly #params: Record<string, string>;
   readonly #entries: Entry[] = [];
@@ -100,6 +105,7 @@ export class Pipeline {
     this.name = options.name;
     this.description = options.description;
     this.checkpointDir = options.checkpointDir ?? DEFAULT_CHECKPOINT_DIR;
+    this.executor = options.executor;
     this.#commands = commandResolver(options.registry);
     this.#params = { ...options.params };
   }
@@ -192,6 +198,17 @@ export class Pipeline {
    * pipeline's lock in the checkpoint directory is held, or the execution to resume still runs).
    */
   async execute(options?: ExecuteOptions): Promise<PipelineResult> {
+    if (this.executor?.type === "bullmq" && options?.executor === undefined) {
+      // Running here what was meant for workers could find none of their data, or overload this machine.
+      throw new ValidationError([
+        {
+          message:
+            `Pipeline "${this.name}" is meant to run on BullMQ workers (executor: bullmq): pass execute({ executor }) ` +
+            "(a BullMqExecutor from @pipewright/distributed, or localExecutor to run it here)",
+          location: this.executor.location,
+        },
+      ]);
+    }
     return runPipeline(
       {
         name: this.name,
@@ -274,7 +291,7 @@ export class Pipeline {
   /** Builds a pipeline from its data form, resolving command names through `registry` (and the built-ins). */
   static fromSpec(spec: PipelineSpec, registry?: Registry, options: PipelineOptions | Omit<PipelineOptions, "name"> = {}): Pipeline {
     const params = { ...spec.params, ...options.params };
-    const pipeline = new Pipeline({ ...options, name: spec.name, description: spec.description, registry, params });
+    const pipeline = new Pipeline({ ...options, name: spec.name, description: spec.description, registry, params, executor: spec.executor });
     const issues: ValidationIssue[] = [];
     for (const step of spec.steps) issues.push(...collectIssues(step.location, () => pipeline.#addSpecEntry(step, registry)));
     if (issues.length === 0) issues.push(...collectIssues(undefined, () => pipeline.graph()));
@@ -324,7 +341,8 @@ export class Pipeline {
     const steps = this.#entries.map((entry) => this.#entryToSpec(entry, problems));
     if (problems.length > 0) throw new ValidationError(problems.map((message) => ({ message })));
     const params = Object.keys(this.#params).length > 0 ? { params: { ...this.#params } } : {};
-    return { name: this.name, description: this.description, ...params, steps };
+    const executor = this.executor && { executor: { ...this.executor } };
+    return { name: this.name, description: this.description, ...params, ...executor, steps };
   }
 
   #entryToSpec(entry: Entry, problems: string[]): StepSpec {

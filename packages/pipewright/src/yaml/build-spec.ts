@@ -1,4 +1,5 @@
-import type { CommandStepSpec, MapSpec, PipelineSpec, StepSpec, SubpipelineSpec } from "../pipeline-spec.js";
+import type { SourceLocation } from "../errors.js";
+import type { CommandStepSpec, ExecutorSpec, MapSpec, PipelineSpec, StepSpec, SubpipelineSpec } from "../pipeline-spec.js";
 import { isDefaultOption, type STEP_OPTION_DEFAULTS } from "../step-options.js";
 import type { Json } from "../types.js";
 import type { Context, Path } from "./document-context.js";
@@ -64,7 +65,17 @@ export function buildSpec(document: PipelineDocument, ctx: Context, files: Reado
     ...(doc.allowed_failures !== undefined && { allowedFailures: doc.allowed_failures }),
   });
 
-  return { name: document.name, ...(document.description !== undefined && { description: document.description }), steps: steps(document.steps, []) };
+  return {
+    name: document.name,
+    ...(document.description !== undefined && { description: document.description }),
+    ...(document.executor !== undefined && { executor: executorSpec(document.executor, ctx.locate(ctx.node(["executor"]))) }),
+    steps: steps(document.steps, []),
+  };
+}
+
+/** `executor: bullmq` and `executor: { type: bullmq, ... }` give the same spec. */
+function executorSpec(doc: NonNullable<PipelineDocument["executor"]>, location: SourceLocation): ExecutorSpec {
+  return typeof doc === "string" ? { type: doc, location } : { ...doc, location };
 }
 
 /** `spec` with `params` when there are any. */

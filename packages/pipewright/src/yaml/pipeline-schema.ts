@@ -220,11 +220,43 @@ const stepSchema = field(
   "One entry of steps: a command step, a parallel group or a nested pipeline.",
 ).meta({ id: "Step" });
 
+/** The executor keys that say where Redis is: only for `type: bullmq`. */
+export const BULLMQ_EXECUTOR_KEYS = ["redis", "queue", "prefix", "tls"] as const;
+
+const executorSchema = field(
+  z.union([
+    z.enum(["local", "bullmq"]),
+    z
+      .strictObject({
+        type: field(z.enum(["local", "bullmq"]), "local or bullmq", "local: in the process that runs the pipeline; bullmq: as jobs for workers, through Redis."),
+        redis: field(
+          // No `user:password@`: pipeline files get shared and checked in.
+          z.string().regex(/^rediss?:\/\/(?![^/@]*:[^/@]*@)\S+$/),
+          "a redis:// or rediss:// URL without a password",
+          "Where Redis is: redis://host:port[/db], rediss:// for TLS. No password here: --password or $PIPEWRIGHT_REDIS_PASSWORD. Default: $PIPEWRIGHT_REDIS_URL or redis://127.0.0.1:6379.",
+        ).optional(),
+        queue: field(z.string().regex(/^[^:]+$/), 'a queue name without ":"', "The queue the workers take jobs from. Default: steps.").optional(),
+        prefix: field(z.string().min(1), "a non-empty string", "Prefix of every Redis key, so several projects share one Redis. Default: pipewright.").optional(),
+        tls: field(z.boolean(), "a boolean (true or false)", "Connect to Redis over TLS (implied by a rediss:// URL). Default false.").optional(),
+      })
+      .superRefine((executor, check) => {
+        if (executor.type !== "local") return;
+        for (const key of BULLMQ_EXECUTOR_KEYS) {
+          if (executor[key] !== undefined) check.addIssue({ code: "custom", path: [key], message: `"${key}" in executor goes only with type: bullmq (the local executor uses no Redis)` });
+        }
+      }),
+  ]),
+  "local, bullmq, or a mapping with type (and for bullmq: redis, queue, prefix, tls)",
+  "Where the steps run: local (the default) or bullmq (jobs for `pipewright worker`s, through Redis). " +
+    "Command-line flags (--executor, --redis, ...) win over it. Only the top pipeline's counts.",
+);
+
 export const pipelineSchema = field(
   z
     .strictObject({
       name: field(z.string().min(1), "a non-empty string", "Name of the pipeline."),
       ...pipelineFields,
+      executor: executorSchema.optional(),
       get steps(): z.ZodArray<typeof stepSchema> {
         return stepsField();
       },

@@ -20,7 +20,12 @@ export function describeIssue(issue: z.core.$ZodIssue, ctx: Context, path: Path 
     const allowed = keysAt(path, ctx);
     return issue.keys.flatMap((key) => {
       const hint = closestMatch(key, allowed);
-      const help = hint ? `; did you mean "${hint}"?` : ` (allowed keys: ${allowed.join(", ")})`;
+      const help =
+        key === "password" && path.join(".") === "executor"
+          ? ": pipeline files get shared, so the password goes in --password or $PIPEWRIGHT_REDIS_PASSWORD"
+          : hint
+            ? `; did you mean "${hint}"?`
+            : ` (allowed keys: ${allowed.join(", ")})`;
       return ctx.issue(ctx.keyNode(path, key), `unknown key "${key}"${where(path, ctx)}${help}`);
     });
   }
@@ -31,6 +36,8 @@ export function describeIssue(issue: z.core.$ZodIssue, ctx: Context, path: Path 
       `invalid variable name "${key}"${where(path.slice(0, -1), ctx)}: use letters, digits and _, not starting with a digit`,
     );
   }
+  // A cross-key check of the schema, with its own message.
+  if (issue.code === "custom") return ctx.issue(ctx.node(path), issue.message);
   if (value === undefined) {
     const key = String(path.at(-1));
     return ctx.issue(ctx.node(path), `missing required key "${key}"${where(path.slice(0, -1), ctx)}`);

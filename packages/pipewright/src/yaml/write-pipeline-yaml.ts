@@ -1,5 +1,5 @@
 import { Document, isMap, isSeq } from "yaml";
-import { isParallelGroupSpec, isSubpipelineSpec, type CommandStepSpec, type PipelineSpec, type StepSpec } from "../pipeline-spec.js";
+import { isParallelGroupSpec, isSubpipelineSpec, type CommandStepSpec, type ExecutorSpec, type PipelineSpec, type StepSpec } from "../pipeline-spec.js";
 import { isDefaultOption, type STEP_OPTION_DEFAULTS } from "../step-options.js";
 import { escapeInterpolation } from "./interpolate.js";
 import { STEP_OPTION_KEYS } from "./pipeline-schema.js";
@@ -25,8 +25,15 @@ function pipelineToDocument(spec: PipelineSpec, entryName?: string): Record<stri
     ...(spec.description !== undefined && { description: escapeInterpolation(spec.description) }),
     // Parameter defaults are read as written, never interpolated: no escaping.
     ...(spec.params && Object.keys(spec.params).length > 0 && { params: spec.params }),
+    ...(spec.executor && { executor: executorToDocument(spec.executor) }),
     steps: spec.steps.map(stepToDocument),
   };
+}
+
+/** `executor: bullmq` when it says nothing more, else the mapping. */
+function executorToDocument(executor: ExecutorSpec): unknown {
+  const { location: _location, ...rest } = executor;
+  return Object.keys(rest).length === 1 ? rest.type : escapeStrings(rest);
 }
 
 /** `depends_on: [a, b]`: a few names read best on one line. Steps, parallel members and inline pipelines' steps. */
