@@ -1,7 +1,7 @@
-import { connect as tcpConnect } from "node:net";
+import { readFileSync } from "node:fs";
 import { Option, type Command as Program } from "commander";
-import { BullMqExecutor, DEFAULT_PREFIX, DEFAULT_QUEUE, listWorkers, type RedisConnection } from "@pipewright/distributed";
-import { ValidationError, type Executor } from "pipewright";
+import { BullMqExecutor, DEFAULT_PREFIX, DEFAULT_QUEUE, listWorkers, pingRedis, type RedisConnection } from "@pipewright/distributed";
+import { localExecutor, ValidationError, type Executor, type ExecutorSpec } from "pipewright";
 
 /** Where Redis is when neither `--redis` nor `PIPEWRIGHT_REDIS_URL` says. */
 export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
@@ -22,6 +22,8 @@ export interface RedisFlags {
   /** Overrides the URL's password; never recorded in checkpoints (or `PIPEWRIGHT_REDIS_PASSWORD`). */
   password?: string;
   tls?: boolean;
+  /** A PEM file of the authority that signed Redis's certificate (implies TLS). */
+  tlsCa?: string;
 }
 
 /** The flags of a run that may run its steps elsewhere. */
@@ -37,7 +39,8 @@ export function addRedisOptions(command: Program): Program {
     .option("--queue <name>", `the queue the workers take jobs from (default: ${DEFAULT_QUEUE})`)
     .option("--prefix <prefix>", `prefix of every Redis key, so several deployments share one Redis (default: ${DEFAULT_PREFIX})`)
     .option("--password <password>", "Redis password, instead of the URL's (default: $PIPEWRIGHT_REDIS_PASSWORD)")
-    .option("--tls", "connect to Redis over TLS (implied by a rediss:// URL)");
+    .option("--tls", "connect to Redis over TLS (implied by a rediss:// URL)")
+    .option("--tls-ca <file>", "trust the certificate authority in this PEM file for Redis's TLS certificate (implies --tls)");
 }
 
 /** Adds `--executor local|bullmq` and the Redis options to a command that runs a pipeline. */
@@ -59,12 +62,21 @@ export function redisConnection(flags: RedisFlags): RedisConnection {
   const connection: RedisConnection = { url };
   const password = flags.password ?? process.env.PIPEWRIGHT_REDIS_PASSWORD;
   if (password !== undefined && password !== "") connection.password = password;
-  if (flags.tls) connection.tls = true;
+  if (flags.tlsCa !== undefined) connection.tls = { ca: readCertificateAuthority(flags.tlsCa) };
+  else if (flags.tls) connection.tls = true;
   if (flags.prefix !== undefined) connection.prefix = flags.prefix;
   if (flags.queue !== undefined && (flags.queue === "" || flags.queue.includes(":"))) {
     throw new ValidationError(`Expected --queue to be a name without ":", got \`${flags.queue}\``);
   }
   return connection;
+}
+
+function readCertificateAuthority(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    throw new ValidationError(`Cannot read --tls-ca ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
 }
 
 /** The URL with its password replaced by `***`, for messages and records. */
@@ -87,37 +99,31 @@ function replacePassword(url: string, password: string): string {
 /** `redis://host:6379, queue steps, prefix pipewright`: where a worker listens, for one line of output. */
 export function describeQueue(flags: RedisFlags): string {
   const connection = redisConnection(flags);
-  const tls = flags.tls && !connection.url?.startsWith("rediss:") ? " (TLS)" : "";
+  const tls = (flags.tls || flags.tlsCa !== undefined) && !connection.url?.startsWith("rediss:") ? " (TLS)" : "";
   return `${safeUrl(connection.url ?? DEFAULT_REDIS_URL)}${tls}, queue ${flags.queue ?? DEFAULT_QUEUE}, prefix ${flags.prefix ?? DEFAULT_PREFIX}`;
 }
 
 /**
- * Fails at once, with a message a person understands, when nothing answers at the Redis address:
- * BullMQ's connections would otherwise retry forever and the command would hang without a word.
+ * Fails at once, with a message a person understands, when Redis does not answer, or refuses the
+ * password or the TLS handshake: BullMQ's connections would otherwise retry forever and the command
+ * would hang without a word.
  */
 export async function checkRedisReachable(flags: RedisFlags, timeoutMs = 3000): Promise<void> {
   const connection = redisConnection(flags);
-  const url = new URL(connection.url ?? DEFAULT_REDIS_URL);
-  const host = url.hostname || "127.0.0.1";
-  const port = url.port ? Number(url.port) : 6379;
-  await new Promise<void>((resolve, reject) => {
-    const socket = tcpConnect({ host, port });
-    const fail = (reason: string) => {
-      socket.destroy();
-      reject(new ValidationError(`Cannot reach Redis at ${safeUrl(url.toString())}: ${reason} (start one, or point --redis at it)`));
-    };
-    const timer = setTimeout(() => fail(`no answer within ${timeoutMs} ms`), timeoutMs);
-    socket.once("connect", () => {
-      clearTimeout(timer);
-      socket.end();
-      socket.destroy();
-      resolve();
-    });
-    socket.once("error", (error) => {
-      clearTimeout(timer);
-      fail(error.message);
-    });
-  });
+  try {
+    await pingRedis(connection, timeoutMs);
+  } catch (error) {
+    const where = safeUrl(connection.url ?? DEFAULT_REDIS_URL);
+    throw new ValidationError(`Cannot use Redis at ${where}: ${(error as Error).message}`);
+  }
+}
+
+/** The flags, completed by the pipeline file's `executor:` when `--executor` is not given (flags win key by key). */
+function withDeclared(flags: ExecutorFlags, declared: ExecutorSpec | undefined): ExecutorFlags {
+  if (flags.executor !== undefined || declared === undefined) return flags;
+  const { type, location: _location, ...connection } = declared;
+  const fromFile = Object.fromEntries(Object.entries(connection).filter(([key]) => flags[key as keyof ExecutorFlags] === undefined));
+  return { ...flags, ...fromFile, executor: type };
 }
 
 /** What `execute` gets from the flags: the executor (undefined: the engine's local one) and the concurrency. */
@@ -127,17 +133,28 @@ export interface ExecutorChoice {
 }
 
 /**
- * Runs `run` with the executor the flags ask for, closing it afterwards whatever happens. With
- * `--executor bullmq` and no `concurrency`, the concurrency is the live workers' total, at least
- * `DEFAULT_DISTRIBUTED_CONCURRENCY`. Redis options without `--executor bullmq` are a mistake, said so.
+ * Runs `run` with the executor the flags ask for — else the one the pipeline file's `executor:`
+ * declares (`declared`), the flags' Redis options over its own — closing it afterwards whatever
+ * happens. With bullmq and no `concurrency`, the concurrency is the live workers' total, at least
+ * `DEFAULT_DISTRIBUTED_CONCURRENCY`. Redis options for a local run are a mistake, said so.
  * @example
- * const { exitCode } = await withExecutor(options, options.concurrency, (choice) => runWithDisplay(pipeline, { ...choice }, ...));
+ * const { exitCode } = await withExecutor(options, options.concurrency, (choice) => runWithDisplay(pipeline, { ...choice }, ...), pipeline.executor);
  */
-export async function withExecutor<T>(flags: ExecutorFlags, concurrency: number | undefined, run: (choice: ExecutorChoice) => Promise<T>): Promise<T> {
+export async function withExecutor<T>(
+  given: ExecutorFlags,
+  concurrency: number | undefined,
+  run: (choice: ExecutorChoice) => Promise<T>,
+  declared?: ExecutorSpec,
+): Promise<T> {
+  const flags = withDeclared(given, declared);
   if ((flags.executor ?? "local") === "local") {
-    const stray = (["redis", "queue", "prefix", "password", "tls"] as const).filter((key) => flags[key] !== undefined);
-    if (stray.length > 0) throw new ValidationError(`${stray.map((key) => `--${key}`).join(", ")} ${stray.length === 1 ? "goes" : "go"} only with --executor bullmq`);
-    return run(concurrency === undefined ? {} : { concurrency });
+    const stray = (["redis", "queue", "prefix", "password", "tls", "tlsCa"] as const).filter((key) => flags[key] !== undefined);
+    if (stray.length > 0) {
+      const verb = stray.length === 1 ? "goes" : "go";
+      throw new ValidationError(`${stray.map((key) => (key === "tlsCa" ? "--tls-ca" : `--${key}`)).join(", ")} ${verb} only with --executor bullmq (or executor: bullmq in the pipeline file)`);
+    }
+    // Explicitly local: a pipeline file that declares bullmq is run here only when the flag says so.
+    return run({ executor: localExecutor, ...(concurrency !== undefined && { concurrency }) });
   }
   const redis = redisConnection(flags);
   await checkRedisReachable(flags);
@@ -167,6 +184,7 @@ export function executorFlagWords(flags: ExecutorFlags): string[] {
   if (flags.queue !== undefined) words.push("--queue", flags.queue);
   if (flags.prefix !== undefined) words.push("--prefix", flags.prefix);
   if (flags.tls) words.push("--tls");
+  if (flags.tlsCa !== undefined) words.push("--tls-ca", flags.tlsCa);
   return words;
 }
 

@@ -36,6 +36,7 @@ export async function resumeCommand(id: string | undefined, options: ResumeOptio
       ...origin.options,
       registry: origin.options.registry.map((m) => (isModulePath(m) ? fromOrigin(m) : m)),
       checkpointDir: fromOrigin(origin.options.checkpointDir),
+      ...(origin.options.tlsCa !== undefined && { tlsCa: fromOrigin(origin.options.tlsCa) }),
       resume: record.executionId,
       separateExecution: options.separateExecution,
       discardCheckpoint: options.discardCheckpoint,

@@ -57,6 +57,7 @@ export async function runCommand(file: string, options: RunOptions, output: Outp
       options,
       (executionId) => resumeCommand(file, options, executionId),
     ),
+    pipeline.executor,
   );
   return exitCode;
 }

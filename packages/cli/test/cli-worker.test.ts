@@ -1,41 +1,13 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { deleteKeys, redisAvailable, TEST_REDIS_URL } from "@pipewright/distributed/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { COMMANDS, fixture, lines, runCli, tempDir } from "./helpers.js";
+import { startWorker, type WorkerProcess } from "./worker-process.js";
 
-const BIN = join(dirname(fileURLToPath(import.meta.url)), "..", "bin", "pipewright.js");
 const REDIS_URL = TEST_REDIS_URL;
-
-interface WorkerProcess {
-  child: ChildProcess;
-  output(): string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** `node bin/pipewright.js worker …` in `cwd`, resolved once it says where it listens. */
-function startWorker(args: readonly string[], cwd: string): Promise<WorkerProcess> {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
-  delete env.FORCE_COLOR;
-  const child = spawn(process.execPath, [BIN, "worker", ...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-  let text = "";
-  const output = () => text;
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
-  return new Promise((resolve, reject) => {
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      text += chunk;
-      if (text.includes(" listening on ")) resolve({ child, output, exited });
-    });
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (text += chunk));
-    void exited.then(({ code, signal }) => reject(new Error(`the worker exited (${code ?? signal}) before it was ready:\n${text}`)));
-    child.once("error", reject);
-    setTimeout(() => reject(new Error(`the worker was not ready within 15 s:\n${text}`)), 15_000).unref();
-  });
-}
 
 /** The run's output with what differs from run to run (times, durations, ids, the temp dir) replaced. */
 function normalized(out: string, dir: string): string {
@@ -106,7 +78,7 @@ describe.skipIf(!available)("pipewright worker, workers and run --executor bullm
     expect(stray.err).toContain("--prefix goes only with --executor bullmq");
     const unreachable = await runCli([...base, "--executor", "bullmq", "--redis", "redis://127.0.0.1:1"]);
     expect(unreachable.code).toBe(2);
-    expect(unreachable.err).toMatch(/Cannot reach Redis at redis:\/\/127\.0\.0\.1:1/);
+    expect(unreachable.err).toMatch(/Cannot use Redis at redis:\/\/127\.0\.0\.1:1: connect ECONNREFUSED 127\.0\.0\.1:1 \(is Redis running there\? Start one, or point --redis at it\)/);
     expect(await lines(join(dir, "log"))).toEqual([]);
   });
 
@@ -122,6 +94,36 @@ describe.skipIf(!available)("pipewright worker, workers and run --executor bullm
     const json = await runCli(["workers", "--redis", REDIS_URL, "--prefix", prefix, "--json"]);
     const report = JSON.parse(json.out) as { workers: Array<{ pid: number; jobsDone: number }> };
     expect(report.workers.map((w) => [w.pid, w.jobsDone])).toEqual([[worker?.child.pid, 2]]);
+  });
+
+  it("runs where the file's executor: says; flags win over it key by key", async () => {
+    const dir = await tempDir();
+    const file = join(dir, "on-workers.yml");
+    const yaml = (await readFile(fixture("two-steps.yml"), "utf8")).replace("steps:", `executor:\n  type: bullmq\n  redis: redis://127.0.0.1:1\n  prefix: ${prefix}\nsteps:`);
+    await writeFile(file, yaml);
+    const log = join(dir, "log.txt");
+    const marker = join(dir, "marker");
+    await writeFile(marker, "");
+    const run = (extra: string[]) => runCli(["run", file, "--registry", COMMANDS, "--param", `LOG=${log}`, "--param", `MARKER=${marker}`, "--checkpoint-dir", join(dir, "checkpoints"), ...extra]);
+    const jobsDone = async () => {
+      const listed = await runCli(["workers", "--redis", REDIS_URL, "--prefix", prefix, "--json"]);
+      return (JSON.parse(listed.out) as { workers: Array<{ jobsDone: number }> }).workers.map((w) => w.jobsDone);
+    };
+    const before = (await jobsDone())[0]!;
+
+    const fromFile = await run([]);
+    expect(fromFile.code).toBe(2);
+    expect(fromFile.err).toMatch(/^error: Cannot use Redis at redis:\/\/127\.0\.0\.1:1: /);
+
+    const overRedis = await run(["--redis", REDIS_URL]);
+    expect(overRedis.err).toBe("");
+    expect(overRedis.code).toBe(0);
+    await expect.poll(jobsDone, { timeout: 5000 }).toEqual([before + 2]);
+
+    const local = await run(["--executor", "local"]);
+    expect(local.code).toBe(0);
+    expect(await lines(log)).toEqual(["first", "second", "first", "second"]);
+    expect(await jobsDone()).toEqual([before + 2]);
   });
 
   it("stops gracefully on SIGTERM with exit 0, and leaves the list of workers", async () => {

@@ -6,6 +6,7 @@
 export { BullMqExecutor, type BullMqExecutorOptions } from "./bullmq-executor.js";
 export { startWorker, type StartWorkerOptions, type DistributedWorker } from "./worker.js";
 export { listWorkers, type WorkerInfo, type WorkersReport } from "./worker-registration.js";
+export { pingRedis } from "./ping-redis.js";
 export { RemoteStepError } from "./remote-error.js";
 export { DEFAULT_PREFIX, DEFAULT_QUEUE, type RedisConnection } from "./connection.js";
 export type { StepJobData, JobFailure } from "./job-data.js";

@@ -1,4 +1,8 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
 import { Redis } from "ioredis";
 
 /**
@@ -47,4 +51,97 @@ export async function deleteKeys(prefix: string, url = TEST_REDIS_URL): Promise<
   } finally {
     client.disconnect();
   }
+}
+
+/** A TCP port nobody listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+/** Files of a TLS server: its certificate and key, and the authority clients must trust (may be the certificate itself). */
+export interface TlsFiles {
+  cert: string;
+  key: string;
+  ca: string;
+}
+
+export interface PrivateRedisOptions {
+  port: number;
+  /** Its working directory (nothing is saved there). */
+  dir: string;
+  /** `requirepass`: clients must AUTH. */
+  password?: string;
+  /** TLS only: `port` is the TLS port, and no plain port is open. */
+  tls?: TlsFiles;
+}
+
+/**
+ * A private `redis-server` that keeps nothing on disk (`--save "" --appendonly no`): killing it loses
+ * every key. Resolved once it answers PING. It never outlives the test process.
+ */
+export async function startRedis(options: PrivateRedisOptions): Promise<ChildProcess> {
+  const { port, dir, password, tls } = options;
+  const args = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", dir];
+  args.push(...(tls ? ["--port", "0", "--tls-port", String(port), "--tls-cert-file", tls.cert, "--tls-key-file", tls.key, "--tls-ca-cert-file", tls.ca, "--tls-auth-clients", "no"] : ["--port", String(port)]));
+  if (password !== undefined) args.push("--requirepass", password);
+  const child = spawn("redis-server", args, { stdio: "ignore" });
+  const orphaned = () => child.kill("SIGKILL"); // never outlive the test process, even if a cleanup timed out
+  process.once("exit", orphaned);
+  child.once("exit", () => process.off("exit", orphaned));
+  const client = new Redis({
+    port,
+    ...(password !== undefined && { password }),
+    ...(tls && { tls: { ca: readFileSync(tls.ca) } }),
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 500,
+  });
+  client.on("error", () => undefined);
+  try {
+    for (let tries = 0; ; tries++) {
+      if (child.exitCode !== null) throw new Error(`redis-server on port ${port} exited with ${child.exitCode}`);
+      try {
+        if (client.status !== "ready") await client.connect();
+        await client.ping();
+        return child;
+      } catch (error) {
+        if (tries > 100) throw error;
+        client.disconnect();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** Kills a redis-server child (SIGKILL: no shutdown save, as a crash), resolved once it exited. */
+export async function killRedis(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGKILL");
+  await exited;
+}
+
+/**
+ * A self-signed certificate for 127.0.0.1 and localhost in `dir` (with `openssl`), its own authority.
+ * Undefined when `openssl` is missing.
+ */
+export function selfSignedCertificate(dir: string): TlsFiles | undefined {
+  const cert = join(dir, "cert.pem");
+  const key = join(dir, "key.pem");
+  const made = spawnSync(
+    "openssl",
+    ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
+    { stdio: "ignore" },
+  );
+  return made.status === 0 ? { cert, key, ca: cert } : undefined;
 }

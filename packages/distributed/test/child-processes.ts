@@ -1,8 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
-import { Redis } from "ioredis";
 
 export interface Child {
   child: ChildProcess;
@@ -51,57 +49,6 @@ export async function journalLines(file: string): Promise<Array<{ executionId: s
       const [executionId = "", item = ""] = line.split(" ");
       return { executionId, item: Number(item) };
     });
-}
-
-/** A TCP port nobody listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
-
-/**
- * A private `redis-server` that keeps nothing on disk (`--save "" --appendonly no`): killing it loses
- * every key. Resolved once it answers PING.
- */
-export async function startRedis(port: number, dir: string): Promise<ChildProcess> {
-  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", dir], {
-    stdio: "ignore",
-  });
-  const orphaned = () => child.kill("SIGKILL"); // never outlive the test process, even if a cleanup timed out
-  process.once("exit", orphaned);
-  child.once("exit", () => process.off("exit", orphaned));
-  const client = new Redis({ port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 500 });
-  client.on("error", () => undefined);
-  try {
-    for (let tries = 0; ; tries++) {
-      if (child.exitCode !== null) throw new Error(`redis-server on port ${port} exited with ${child.exitCode}`);
-      try {
-        if (client.status !== "ready") await client.connect();
-        await client.ping();
-        return child;
-      } catch (error) {
-        if (tries > 100) throw error;
-        client.disconnect();
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    }
-  } finally {
-    client.disconnect();
-  }
-}
-
-/** Kills a redis-server child (SIGKILL: no shutdown save, as a crash), resolved once it exited. */
-export async function killRedis(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill("SIGKILL");
-  await exited;
 }
 
 /** Polls `condition` every 10 ms until it holds, or throws after `timeoutMs`. */

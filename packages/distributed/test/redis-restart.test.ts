@@ -17,7 +17,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { CheckpointStore, Pipeline, PermanentError, type PipelineResult } from "pipewright";
 import { BullMqExecutor, listWorkers } from "../src/index.js";
-import { freePort, journalLines, killRedis, spawnFixture, startRedis, stop, waitFor, type Child } from "./child-processes.js";
+import { freePort, killRedis, startRedis } from "../src/testing.js";
+import { journalLines, spawnFixture, stop, waitFor, type Child } from "./child-processes.js";
 import { randomPrefix, redisAvailable } from "./redis-helpers.js";
 
 // The shared Redis is not used, but its absence says Redis is not installed here: skip alike.
@@ -36,7 +37,7 @@ describe.skipIf(!available)("Redis restarted in the middle of a run", () => {
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     const port = await freePort();
     const url = `redis://127.0.0.1:${port}`;
-    const redis: { child: ChildProcess } = { child: await startRedis(port, dir) };
+    const redis: { child: ChildProcess } = { child: await startRedis({ port, dir }) };
     cleanups.push(() => killRedis(redis.child));
     const prefix = randomPrefix();
     const journal = join(dir, "journal.txt");
@@ -45,7 +46,7 @@ describe.skipIf(!available)("Redis restarted in the middle of a run", () => {
     const restart = async (downMs: number) => {
       await killRedis(redis.child);
       await sleep(downMs);
-      redis.child = await startRedis(port, dir);
+      redis.child = await startRedis({ port, dir });
     };
     const pipeline = () =>
       new Pipeline({ name: "redis-restart", checkpointDir: join(dir, "checkpoints"), registry: { journal_item: () => Promise.reject(new PermanentError("workers only")) } }).addMapStep(

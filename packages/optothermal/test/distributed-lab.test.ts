@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { cp, mkdtemp, readdir, rm } from "node:fs/promises";
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -89,7 +89,7 @@ describe.skipIf(!available)("full-pipeline-v2 on two `process-and-analyze worker
     await rm(root, { recursive: true, force: true });
   });
 
-  it("gives the same manifest, histories and metrics as a local run; both workers stop with exit 0", async () => {
+  it("gives the same manifest, histories and metrics as a local run", async () => {
     const [here, there] = await Promise.all([
       processAndAnalyze(local, "full-pipeline-v2"),
       processAndAnalyze(remote, "full-pipeline-v2", "--executor", "bullmq", "--redis", REDIS_URL, "--prefix", prefix),
@@ -129,7 +129,36 @@ describe.skipIf(!available)("full-pipeline-v2 on two `process-and-analyze worker
     expect((await metrics(remote)).length).toBeGreaterThan(0);
     expect(await metrics(remote)).toEqual(await metrics(local));
     expect(await rowsOf(remote, metricsFile)).toEqual(await rowsOf(local, metricsFile));
+  }, 60_000);
 
+  it("runs quick-staging, metrics-only and a YAML file whose executor: says bullmq on the workers", async () => {
+    const jobsDone = async () => {
+      const listing = captureOutput();
+      expect(await pipewright(["workers", "--redis", REDIS_URL, "--prefix", prefix, "--json"], listing)).toBe(0);
+      return (JSON.parse(listing.outText()) as { workers: Array<{ jobsDone: number }> }).workers.reduce((sum, w) => sum + w.jobsDone, 0);
+    };
+    const before = await jobsDone();
+    const onWorkers = ["--executor", "bullmq", "--redis", REDIS_URL, "--prefix", prefix];
+
+    const quick = await processAndAnalyze(remote, "quick-staging", ...onWorkers);
+    expect(quick.code, quick.stderr).toBe(0);
+    expect(quick.stdout).toContain("0 staged, 13 unchanged, 5 rejected");
+
+    const metrics = await processAndAnalyze(remote, "metrics-only", "--force", ...onWorkers);
+    expect(metrics.code, metrics.stderr).toBe(0);
+    expect(metrics.stdout).toMatch(/10 runs measured, 0 up to date, 0 failed/);
+
+    const file = path.join(root, "quick-staging-on-workers.yml");
+    const shipped = await readFile(fileURLToPath(new URL("../config/pipelines/quick-staging.yml", import.meta.url)), "utf8");
+    await writeFile(file, shipped.replace("\nsteps:", `\nexecutor:\n  type: bullmq\n  redis: ${REDIS_URL}\n  prefix: ${prefix}\n\nsteps:`));
+    const fromYaml = await processAndAnalyze(remote, "run-pipeline-yaml", file);
+    expect(fromYaml.code, fromYaml.stderr).toBe(0);
+    expect(fromYaml.stdout).toContain("0 staged, 13 unchanged, 5 rejected");
+
+    await expect.poll(jobsDone, { timeout: 5000 }).toBe(before + 3);
+  }, 60_000);
+
+  it("both workers stop on SIGTERM with exit 0", async () => {
     for (const worker of workers) worker.child.kill("SIGTERM");
     const exits = await Promise.all(workers.map((worker) => worker.exited));
     expect(exits, workers.map((w) => w.output()).join("\n")).toEqual([

@@ -93,6 +93,7 @@ export async function runLabPipeline(
       options,
       resumeHint,
     ),
+    pipeline.executor,
   );
   if (result.success && !options.quiet && !options.json) context.output.out(formatPipelineOutputs(result, context.output.colors));
   return exitCode;
