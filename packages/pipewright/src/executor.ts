@@ -2,6 +2,12 @@ import type { Command, Json, StepContext } from "./types.js";
 
 /** One attempt of one step, as handed to an executor. Everything but `command` is plain JSON. */
 export interface StepTask {
+  /**
+   * Unique to this `execute()` call, across machines and time (a random UUID) — unlike the
+   * execution id, unique only within one checkpoint directory. Executors whose queue several
+   * coordinators share key their jobs with it.
+   */
+  runId: string;
   stepName: string;
   /** Registry name of the command: what a remote worker looks it up by. */
   commandName: string;

@@ -78,7 +78,7 @@ export async function runMapStep(
     } catch (error) {
       return Promise.resolve({ ok: false, error, attempts: 0, cancelled: false }); // retrying would give the same
     }
-    const task = { stepName: step.name, commandName: step.commandName, command: step.command, args: { ...args, [map.itemArg]: item } };
+    const task = { runId: env.runId, stepName: step.name, commandName: step.commandName, command: step.command, args: { ...args, [map.itemArg]: item } };
     return withRetries(step.options, retryEnv, async (attempt, signal) => {
       const ctx = { ...baseContext, attempt, signal, item, itemIndex: i };
       return toJsonValue(await env.executor.run(task, ctx), `The output of item ${i} of step "${step.name}"`);

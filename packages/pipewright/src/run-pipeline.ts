@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { CheckpointStore, type Checkpoint } from "./checkpoint/checkpoint-store.js";
 import type { ExecutionRecord, StepRecord } from "./checkpoint/execution-record.js";
@@ -119,6 +120,7 @@ async function runLocked(
     signal: stop.signal,
     params,
     concurrency: options.concurrency,
+    runId: randomUUID(),
   };
 
   try {

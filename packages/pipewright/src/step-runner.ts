@@ -24,6 +24,8 @@ export interface RunEnvironment {
   params: Readonly<Record<string, string>>;
   /** Steps, and a map step's items, that run at once. */
   concurrency: number;
+  /** `StepTask.runId`: this execute() call's own id. */
+  runId: string;
 }
 
 export type StepOutcome = "success" | "failed" | "skipped" | "cancelled";
@@ -60,7 +62,7 @@ export async function runStep(index: number, env: RunEnvironment): Promise<StepO
     step.options,
     env,
     async (attempt, signal) => {
-      const task = { stepName: step.name, commandName: step.commandName, command: step.command, args: args as Record<string, Json> };
+      const task = { runId: env.runId, stepName: step.name, commandName: step.commandName, command: step.command, args: args as Record<string, Json> };
       const value = await env.executor.run(task, stepContext(step, index, attempt, signal, env, params));
       return toJsonValue(value, `The output of step "${step.name}"`);
     },

@@ -366,7 +366,7 @@ steps:
     expect(Object.getOwnPropertyDescriptor(step?.args, "__proto__")?.value).toEqual({ polluted: "yes" });
     expect(Object.getOwnPropertyDescriptor(step?.rollback?.args, "__proto__")?.value).toEqual({ polluted: "yes" });
     expect(problems(`name: n\n__proto__: { polluted: yes }\nsteps: [{ name: a, command: c }]\n`)).toEqual([
-      '2:1 unknown key "__proto__" (allowed keys: name, description, params, steps)',
+      '2:1 unknown key "__proto__" (allowed keys: name, description, params, executor, steps)',
     ]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
