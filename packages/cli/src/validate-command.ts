@@ -1,4 +1,4 @@
-import { ValidationError } from "pipewright";
+import { ValidationError, type ExecutorSpec } from "pipewright";
 import type { Command as Program } from "commander";
 import type { CommandContext } from "./command-context.js";
 import { ExitCode } from "./exit-codes.js";
@@ -20,7 +20,7 @@ export async function validateCommand(file: string, options: ValidateOptions, ou
     const { pipeline } = await loadPipelineFile(file, options);
     const steps = pipeline.steps.length;
     const note = checkCommands ? "" : c.dim(" (command names not checked: no --registry given)");
-    output.out(`${c.green("✓")} ${file}: pipeline "${pipeline.name}", ${steps} step${steps === 1 ? "" : "s"}${note}\n`);
+    output.out(`${c.green("✓")} ${file}: pipeline "${pipeline.name}", ${steps} step${steps === 1 ? "" : "s"}${whereStepsRun(pipeline.executor)}${note}\n`);
     return ExitCode.SUCCESS;
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
@@ -31,6 +31,14 @@ export async function validateCommand(file: string, options: ValidateOptions, ou
     output.err(`${error.issues.length} problem${error.issues.length === 1 ? "" : "s"} in ${file}\n`);
     return ExitCode.INVALID_INPUT;
   }
+}
+
+/** `, on BullMQ workers (queue lab)` when the file's `executor:` sends the steps to workers. */
+function whereStepsRun(executor: ExecutorSpec | undefined): string {
+  if (executor?.type !== "bullmq") return "";
+  const { redis, queue, prefix, tls } = executor;
+  const details = [redis, queue && `queue ${queue}`, prefix && `prefix ${prefix}`, tls && "TLS"].filter(Boolean);
+  return `, on BullMQ workers${details.length > 0 ? ` (${details.join(", ")})` : ""}`;
 }
 
 /** Registers `pipewright validate`. */

@@ -28,6 +28,20 @@ describe("pipewright validate", () => {
     expect(err).not.toContain("    at ");
   });
 
+  it("says when the file sends its steps to BullMQ workers, and reports executor: mistakes at their line", async () => {
+    const dir = await tempDir();
+    const file = join(dir, "workers.yml");
+    const steps = "steps:\n  - name: a\n    command: record\n    kwargs: { file: log }\n";
+    await writeFile(file, `name: w\nexecutor:\n  type: bullmq\n  queue: lab\n  prefix: optothermal\n${steps}`);
+    const valid = await runCli(["validate", file, "--registry", COMMANDS]);
+    expect(valid.out).toBe(`✓ ${file}: pipeline "w", 1 step, on BullMQ workers (queue lab, prefix optothermal)\n`);
+
+    await writeFile(file, `name: w\nexecutor:\n  type: bullmq\n  password: hunter2\n${steps}`);
+    const invalid = await runCli(["validate", file, "--registry", COMMANDS]);
+    expect(invalid.code).toBe(2);
+    expect(invalid.err).toContain(`${file}:4:3: error unknown key "password" in executor: pipeline files get shared, so the password goes in --password or $PIPEWRIGHT_REDIS_PASSWORD`);
+  });
+
   it("reports unknown dependencies and cycles with their lines, even without --registry", async () => {
     const file = join(await tempDir(), "graph.yml");
     await writeFile(
