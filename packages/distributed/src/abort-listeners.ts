@@ -1,22 +1,31 @@
+/** Told once when the signal it listens to aborts. An object, not a closure: a map step makes thousands. */
+export interface AbortListener {
+  aborted(): void;
+}
+
 /**
  * One `abort` listener per signal, however many jobs wait on it: a map step's items share their
  * step's signal, and a listener per waiting job would trip Node's MaxListeners warning (and leak-check
  * tooling) for any map wider than 10.
  */
-const callbacks = new WeakMap<AbortSignal, Set<() => void>>();
+const listeners = new WeakMap<AbortSignal, Set<AbortListener>>();
 
-/** Calls `callback` once when `signal` aborts; the returned function stops listening. */
-export function onAbort(signal: AbortSignal, callback: () => void): () => void {
-  let set = callbacks.get(signal);
+/** Calls `listener.aborted()` once when `signal` aborts, unless `offAbort` comes first. */
+export function onAbort(signal: AbortSignal, listener: AbortListener): void {
+  let set = listeners.get(signal);
   if (!set) {
-    const created = new Set<() => void>();
+    const created = new Set<AbortListener>();
     set = created;
-    callbacks.set(signal, created);
+    listeners.set(signal, created);
     signal.addEventListener("abort", () => {
-      callbacks.delete(signal);
-      for (const fn of created) fn();
+      listeners.delete(signal);
+      for (const each of created) each.aborted();
     }, { once: true });
   }
-  set.add(callback);
-  return () => set.delete(callback);
+  set.add(listener);
+}
+
+/** Stops `listener` hearing `signal`. */
+export function offAbort(signal: AbortSignal, listener: AbortListener): void {
+  listeners.get(signal)?.delete(listener);
 }

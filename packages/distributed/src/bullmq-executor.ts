@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { Queue, QueueEvents, type ConnectionOptions, type JobsOptions } from "bullmq";
+import { Queue, QueueEvents, type ConnectionOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Executor, StepContext, StepTask } from "pipewright";
 import { checkQueueName, connectRedis, DEFAULT_PREFIX, DEFAULT_QUEUE, queueKeys, bullConnection, redisOptions, type RedisConnection } from "./connection.js";
 import { jobData, jobIdFor, type StepJobData } from "./job-data.js";
 import { JobWaiters } from "./job-waiters.js";
-import { onAbort } from "./abort-listeners.js";
+import { PendingJob, type PendingJobOwner } from "./pending-job.js";
 import { describeError, remoteError } from "./remote-error.js";
 
 /** Options of `new BullMqExecutor(...)`. */
@@ -46,23 +46,6 @@ const CLOSE_GRACE_MS = 2000;
 
 type Connected = { queue: Queue; events: QueueEvents; publisher: Redis };
 
-/** A job a `run()` waits for, as the periodic check sees it. */
-interface Outstanding {
-  id: string;
-  name: string;
-  data: StepJobData;
-  opts: JobsOptions;
-  /** Its add went through: from now on, a job not in Redis vanished. */
-  added: boolean;
-  /** Consecutive checks that did not find it. */
-  missing: number;
-  /** Times it was added again after it vanished. */
-  readded: number;
-  completed(value: unknown): void;
-  failed(reason: string): void;
-  error(error: Error): void;
-}
-
 /**
  * Runs each attempt of a step (or of a map item) as a BullMQ job on a worker started with
  * `startWorker`, and waits for its result. The engine keeps deciding everything else — retries,
@@ -83,15 +66,23 @@ export class BullMqExecutor implements Executor {
   readonly #connection: ConnectionOptions;
   readonly #redis: RedisConnection;
   readonly #sendOutputs: boolean;
-  readonly #keepSeconds: number;
+  /** How long finished jobs stay: one object shared by every job's options. */
+  readonly #keep: { age: number };
   readonly #checkIntervalMs: number;
   readonly #downTimeoutMs: number;
-  readonly #waiters = new JobWaiters();
-  readonly #outstanding = new Map<string, Outstanding>();
+  /** The jobs waited on, by id. */
+  readonly #waiters = new JobWaiters<PendingJob>();
+  readonly #owner: PendingJobOwner = {
+    forget: (job) => this.#waiters.remove(job),
+    failure: (jobId, reason) => this.#failure(jobId, reason),
+    cancel: (jobId, reason) => {
+      void this.#connected?.then((c) => cancelJob(c.queue, c.publisher, this.#keys().cancelChannel, jobId, reason), () => undefined);
+    },
+  };
   #connected: Promise<Connected> | undefined;
   #closed = false;
   /** Adds waiting for the next `addBulk`. */
-  #toAdd: Outstanding[] = [];
+  #toAdd: PendingJob[] = [];
   #flushScheduled = false;
   #checkTimer: NodeJS.Timeout | undefined;
   #checking = false;
@@ -105,7 +96,7 @@ export class BullMqExecutor implements Executor {
     this.prefix = options.prefix ?? this.#redis.prefix ?? DEFAULT_PREFIX;
     this.queueName = checkQueueName(options.queue ?? DEFAULT_QUEUE);
     this.#sendOutputs = (options.outputs ?? "all") === "all";
-    this.#keepSeconds = options.keepJobsSeconds ?? 3600;
+    this.#keep = { age: options.keepJobsSeconds ?? 3600 };
     this.#checkIntervalMs = options.checkIntervalMs ?? 5000;
     this.#downTimeoutMs = options.redisDownTimeoutMs ?? 60_000;
   }
@@ -115,61 +106,13 @@ export class BullMqExecutor implements Executor {
     ctx.signal.throwIfAborted();
     if (this.#closed) throw new Error("The BullMQ executor is closed");
     if (this.#down) throw this.#down;
-    const connecting = this.#connect();
-    const jobId = jobIdFor(ctx);
-    const keep = { age: this.#keepSeconds };
-
-    return await new Promise<unknown>((resolve, reject) => {
-      let settled = false;
-      const settle = (done: () => void) => {
-        if (settled) return;
-        settled = true;
-        this.#outstanding.delete(jobId);
-        stopListening();
-        stopAbortListener();
-        done();
-      };
-      const fail = (reason: string) => void this.#failure(jobId, reason).then((error) => settle(() => reject(error)));
-      const error = (cause: Error) => settle(() => reject(cause));
-      const completed = (value: unknown) => settle(() => resolve(value));
-      // Listen before adding: the job may finish before `add` returns.
-      const stopListening = this.#waiters.add(jobId, {
-        completed,
-        failed: fail,
-        message: (message) => {
-          if (settled) return;
-          if ("log" in message) ctx.log(message.log);
-          else ctx.progress(message.done, message.total);
-        },
-        abandoned: error,
-      });
-      const stopAbortListener = onAbort(ctx.signal, () => {
-        const reason: unknown = ctx.signal.reason;
-        settle(() => reject(reason instanceof Error ? reason : new Error(describeError(reason))));
-        void this.#connected?.then((c) => cancelJob(c.queue, c.publisher, this.#keys().cancelChannel, jobId, reason), () => undefined);
-      });
-      if (settled) return; // the signal aborted while listening started
-
-      const entry: Outstanding = {
-        id: jobId,
-        name: task.commandName,
-        data: jobData(task, ctx, this.#sendOutputs),
-        opts: { jobId, attempts: 1, removeOnComplete: keep, removeOnFail: keep },
-        added: false,
-        missing: 0,
-        readded: 0,
-        completed,
-        failed: fail,
-        error,
-      };
-      this.#outstanding.set(jobId, entry);
-      connecting.then(
-        () => {
-          if (!settled) this.#enqueue(entry);
-        },
-        (cause: unknown) => error(cause instanceof Error ? cause : new Error(describeError(cause))),
-      );
-    });
+    const jobId = jobIdFor(task, ctx);
+    const opts = { jobId, attempts: 1, removeOnComplete: this.#keep, removeOnFail: this.#keep };
+    const job = new PendingJob(jobId, task.commandName, jobData(task, ctx, this.#sendOutputs), opts, ctx, this.#owner);
+    // Listen before adding: the job may finish before `add` returns.
+    this.#waiters.add(job);
+    this.#enqueue(job);
+    return await job.result;
   }
 
   /** Closes the connections; runs still waiting reject. */
@@ -216,32 +159,41 @@ export class BullMqExecutor implements Executor {
       this.#checkTimer.unref();
       return { queue, events, publisher };
     })();
+    // Handled here too: the runs hear of a failure from `#flush`, a turn later.
+    this.#connected.catch(() => undefined);
     return this.#connected;
   }
 
   /** Queues an add for the next `addBulk`: the map runner starts many items in the same turn. */
-  #enqueue(entry: Outstanding): void {
-    this.#toAdd.push(entry);
+  #enqueue(job: PendingJob): void {
+    this.#toAdd.push(job);
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
+    void this.#connect(); // now, so that a `close()` before the flush closes it
     setImmediate(() => void this.#flush());
   }
 
+  /** Adds the queued jobs still waited on, connecting first if need be. */
   async #flush(): Promise<void> {
     this.#flushScheduled = false;
-    const entries = this.#toAdd.splice(0).filter((entry) => this.#outstanding.get(entry.id) === entry);
-    if (entries.length === 0) return;
-    const { queue } = await this.#connect();
-    for (let start = 0; start < entries.length; start += ADD_BATCH) {
-      const batch = entries.slice(start, start + ADD_BATCH);
+    const queued = this.#toAdd.splice(0);
+    const queue = await this.#connect().then(
+      (connected) => connected.queue,
+      (cause: unknown) => {
+        for (const job of queued) job.error(asError(cause));
+      },
+    );
+    if (!queue) return;
+    const jobs = queued.filter((job) => this.#waiters.has(job));
+    for (let start = 0; start < jobs.length; start += ADD_BATCH) {
+      const batch = jobs.slice(start, start + ADD_BATCH);
       // An add of an existing id adds nothing: that job may have ended before we listened — the next check settles it.
-      await queue.addBulk(batch.map((entry) => ({ name: entry.name, data: entry.data, opts: entry.opts }))).then(
+      await queue.addBulk(batch.map((job) => ({ name: job.name, data: job.data, opts: job.opts }))).then(
         () => {
-          for (const entry of batch) entry.added = true;
+          for (const job of batch) job.added = true;
         },
         (cause: unknown) => {
-          const error = cause instanceof Error ? cause : new Error(describeError(cause));
-          for (const entry of batch) entry.error(error);
+          for (const job of batch) job.error(asError(cause));
         },
       );
     }
@@ -259,10 +211,10 @@ export class BullMqExecutor implements Executor {
     const { queue } = connected;
     this.#checking = true;
     try {
-      const entries = [...this.#outstanding.values()].filter((entry) => entry.added);
+      const entries = [...this.#waiters.values()].filter((entry) => entry.added);
       const states = await Promise.all(entries.map((entry) => queue.getJobState(entry.id).catch(() => "error")));
       for (const [k, entry] of entries.entries()) {
-        if (this.#outstanding.get(entry.id) !== entry) continue; // settled meanwhile
+        if (!this.#waiters.has(entry)) continue; // settled meanwhile
         const state = states[k];
         if (state === "completed" || state === "failed") {
           const job = await queue.getJob(entry.id).catch(() => undefined);
@@ -280,13 +232,13 @@ export class BullMqExecutor implements Executor {
   }
 
   /** A job that vanished from Redis: added again (it may run twice — at least once, as always). */
-  #readd(queue: Queue, entry: Outstanding): void {
+  #readd(queue: Queue, entry: PendingJob): void {
     entry.missing = 0;
     if (++entry.readded > MAX_READDS) {
       entry.error(new Error(`Job ${entry.id} vanished from Redis ${MAX_READDS + 1} times (was Redis flushed, or restarted without persistence?); giving up on it`));
       return;
     }
-    void queue.add(entry.name, entry.data, entry.opts).catch((cause: unknown) => entry.error(cause instanceof Error ? cause : new Error(describeError(cause))));
+    void queue.add(entry.name, entry.data, entry.opts).catch((cause: unknown) => entry.error(asError(cause)));
   }
 
   /** The connection dropped: wait for it, but not forever. */
@@ -328,4 +280,8 @@ async function cancelJob(queue: Queue, publisher: Redis, channel: string, jobId:
   await publisher.publish(channel, JSON.stringify({ jobId, reason: describeError(reason) })).catch(() => 0);
   // Fails for a job a worker holds (locked): the message above handles that one.
   await queue.remove(jobId).catch(() => 0);
+}
+
+function asError(cause: unknown): Error {
+  return cause instanceof Error ? cause : new Error(describeError(cause));
 }

@@ -31,12 +31,17 @@ export interface JobFailure {
 export type JobMessage = { log: string } | { done: number; total?: number };
 
 /**
- * The job's id: the same attempt of the same item of the same execution is the same job, so
- * adding it twice (a coordinator that retries an add, or resumes) does not run it twice.
- * BullMQ refuses ":" in ids, hence the encoding.
+ * The job's id: the same attempt of the same item of the same run is the same job, so adding it
+ * twice (the periodic check re-adding a job that vanished) does not run it twice. The run id keeps
+ * apart executions that share an execution id — those are unique only within one checkpoint
+ * directory, and several coordinators share the queue. BullMQ refuses ":" in ids, hence the encoding.
  */
-export function jobIdFor(ctx: Pick<StepContext, "executionId" | "stepName" | "itemIndex" | "attempt">): string {
-  return [ctx.executionId, ctx.stepName, ctx.itemIndex ?? "step", ctx.attempt].map((part) => encodeURIComponent(String(part))).join(".");
+export function jobIdFor(task: Pick<StepTask, "runId">, ctx: Pick<StepContext, "executionId" | "stepName" | "itemIndex" | "attempt">): string {
+  return `${idPart(ctx.executionId)}.${idPart(task.runId)}.${idPart(ctx.stepName)}.${idPart(ctx.itemIndex ?? "step")}.${idPart(ctx.attempt)}`;
+}
+
+function idPart(part: string | number): string {
+  return encodeURIComponent(String(part));
 }
 
 /** The job data for one attempt. */

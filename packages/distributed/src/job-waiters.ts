@@ -3,6 +3,7 @@ import type { JobMessage } from "./job-data.js";
 
 /** What one waiting `run()` wants to hear about its job. */
 export interface JobWaiter {
+  readonly id: string;
   completed(value: unknown): void;
   failed(reason: string): void;
   message(message: JobMessage): void;
@@ -11,11 +12,12 @@ export interface JobWaiter {
 }
 
 /**
- * One listener per event kind, dispatching by job id: a `waitUntilFinished` per job would add
- * listeners per job (hundreds at once for a map step) and test every event against each of them.
+ * The jobs waited on, by id, with one listener per event kind dispatching to them: a
+ * `waitUntilFinished` per job would add listeners per job (hundreds at once for a map step) and test
+ * every event against each of them.
  */
-export class JobWaiters {
-  readonly #waiters = new Map<string, JobWaiter>();
+export class JobWaiters<W extends JobWaiter> {
+  readonly #waiters = new Map<string, W>();
 
   /** Dispatches the events of `events` (the waiters may be added before, while it connects). */
   listen(events: QueueEvents): void {
@@ -32,11 +34,21 @@ export class JobWaiters {
     this.#waiters.clear();
   }
 
-  /** Listens for `jobId` until the returned function is called. Register before adding the job. */
-  add(jobId: string, waiter: JobWaiter): () => void {
-    this.#waiters.set(jobId, waiter);
-    return () => {
-      if (this.#waiters.get(jobId) === waiter) this.#waiters.delete(jobId);
-    };
+  /** Listens for `waiter.id` until `remove(waiter)`. Add before adding the job. */
+  add(waiter: W): void {
+    this.#waiters.set(waiter.id, waiter);
+  }
+
+  remove(waiter: W): void {
+    if (this.#waiters.get(waiter.id) === waiter) this.#waiters.delete(waiter.id);
+  }
+
+  /** Whether `waiter` still waits (not settled, nor replaced by a run of the same job id). */
+  has(waiter: W): boolean {
+    return this.#waiters.get(waiter.id) === waiter;
+  }
+
+  values(): IterableIterator<W> {
+    return this.#waiters.values();
   }
 }

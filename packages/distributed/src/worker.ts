@@ -96,11 +96,12 @@ export async function startWorker(options: StartWorkerOptions): Promise<Distribu
 
   const registration = new WorkerRegistration(client, keys, id, options.heartbeatSeconds ?? 30);
 
-  const processor = async (job: Job<StepJobData>, token?: string, lockSignal?: AbortSignal): Promise<Json> => {
+  // Two parameters, so BullMQ makes no abort signal of its own per job: it only aborts it on
+  // `worker.cancelJob`, which cancels here do not use, and a second signal per job is a cost.
+  const processor = async (job: Job<StepJobData>, token?: string): Promise<Json> => {
     const jobId = job.id ?? "";
     const controller = new AbortController();
     running.set(jobId, controller);
-    lockSignal?.addEventListener("abort", () => controller.abort(lockSignal.reason), { once: true });
     const cancel = cancelled.get(jobId);
     if (cancel) controller.abort(new Error(cancel.reason));
     if (closing) controller.abort(new WorkerShutdown(`worker ${name} is shutting down`));
@@ -162,7 +163,6 @@ export async function startWorker(options: StartWorkerOptions): Promise<Distribu
 /** The context a command sees on the worker: the coordinator's, as far as JSON carries it. */
 function jobContext(job: Job<StepJobData>, signal: AbortSignal): StepContext {
   const data = job.data;
-  const send = (message: JobMessage) => void job.updateProgress(message).catch(() => undefined);
   return {
     signal,
     attempt: data.attempt,
@@ -173,9 +173,14 @@ function jobContext(job: Job<StepJobData>, signal: AbortSignal): StepContext {
     params: data.params,
     item: data.item,
     itemIndex: data.itemIndex,
-    log: (message) => send({ log: String(message) }),
-    progress: (done, total) => send(total === undefined ? { done } : { done, total }),
+    log: (message) => send(job, { log: String(message) }),
+    progress: (done, total) => send(job, total === undefined ? { done } : { done, total }),
   };
+}
+
+/** A log line or progress for the coordinator, through the job's progress events. */
+function send(job: Job<StepJobData>, message: JobMessage): void {
+  void job.updateProgress(message).catch(() => undefined);
 }
 
 /** The registry first, then the built-ins; own entries only (a job naming "constructor" finds nothing). */
