@@ -28,7 +28,7 @@ import { deleteKeys } from "../packages/distributed/src/testing.js";
 
 const REDIS_URL = process.env.PW_BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
 const ITEMS = 10_000;
-const WORKER_COUNTS = [1, 2, 4];
+const WORKER_COUNTS = (process.env.PW_BENCH_WORKERS ?? "1,2,4").split(",").map(Number);
 /** Jobs each worker process runs at once, in both cases. */
 const WORKER_CONCURRENCY = 16;
 /** The engine's `concurrency`: how many items are in the queue or running at once. */
@@ -37,6 +37,8 @@ const QUEUE = "steps";
 /** Finished jobs are kept this long, in both cases (the executor's default). */
 const KEEP = { age: 3600 };
 const TARGET_RATIO = 0.7;
+/** added, waiting, active, completed — and room to spare: the baseline's stream keeps them all. */
+const EVENTS_PER_JOB = 6;
 const ROUNDS = Number(process.env.PW_BENCH_ROUNDS ?? 2);
 
 const SELF = fileURLToPath(import.meta.url);
@@ -100,9 +102,14 @@ async function withWorkers(kind: "pipewright" | "bullmq", count: number, body: (
   }
 }
 
-/** BullMQ alone: every job added at once, the time until the last completion is heard. */
+/**
+ * BullMQ alone: every job added at once, the time until the last completion is heard — a coordinator
+ * must hear of each job's end, as the engine's does. The events stream keeps every event of the run
+ * (BullMQ trims it to ≈ 10,000 by default: adding 10,000 jobs at once writes 20,000 events before the
+ * reader catches up, completions were trimmed away unread and the count never arrived).
+ */
 async function baseline(prefix: string): Promise<number> {
-  const queue = new Queue(QUEUE, { connection, prefix });
+  const queue = new Queue(QUEUE, { connection, prefix, streams: { events: { maxLen: EVENTS_PER_JOB * ITEMS } } });
   // From the stream's start (the prefix is new): `waitUntilReady` does not mean its first read was sent,
   // and a completion before that read would be missed by the default "$".
   const events = new QueueEvents(QUEUE, { connection, prefix, lastEventId: "0-0" });
