@@ -145,3 +145,35 @@ export function selfSignedCertificate(dir: string): TlsFiles | undefined {
   );
   return made.status === 0 ? { cert, key, ca: cert } : undefined;
 }
+
+/** A `worker` command's process (`pipewright worker`, `process-and-analyze worker`), for tests. */
+export interface WorkerProcess {
+  child: ChildProcess;
+  /** Everything it wrote, stdout and stderr, for assertions and failure messages. */
+  output(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * `node <bin> worker …args` in `cwd`, without colours, resolved once it says " listening on "; rejected
+ * if it exits or is not ready within `readyMs`.
+ */
+export function startWorkerProcess(bin: string, args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv; readyMs?: number }): Promise<WorkerProcess> {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, NO_COLOR: "1" };
+  delete env.FORCE_COLOR;
+  const child = spawn(process.execPath, [bin, "worker", ...args], { cwd: options.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+  let text = "";
+  const output = () => text;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  const readyMs = options.readyMs ?? 20_000;
+  return new Promise((resolve, reject) => {
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      text += chunk;
+      if (text.includes(" listening on ")) resolve({ child, output, exited });
+    });
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (text += chunk));
+    void exited.then(({ code, signal }) => reject(new Error(`the worker exited (${code ?? signal}) before it was ready:\n${text}`)));
+    child.once("error", reject);
+    setTimeout(() => reject(new Error(`the worker was not ready within ${readyMs} ms:\n${text}`)), readyMs).unref();
+  });
+}

@@ -1,10 +1,9 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { deleteKeys, redisAvailable, TEST_REDIS_URL } from "@pipewright/distributed/testing";
+import { deleteKeys, redisAvailable, startWorkerProcess, TEST_REDIS_URL, type WorkerProcess } from "@pipewright/distributed/testing";
 import { main as pipewright } from "@pipewright/cli";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateDemoData } from "../src/demo/generate.js";
@@ -16,32 +15,9 @@ import { processAndAnalyze } from "./lab-process.js";
 const BIN = fileURLToPath(new URL("../bin/process-and-analyze.js", import.meta.url));
 const REDIS_URL = TEST_REDIS_URL;
 
-interface LabWorker {
-  child: ChildProcess;
-  output(): string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
 /** `process-and-analyze worker …` in the project (the lab's paths are relative), resolved once it listens. */
-function startLabWorker(cwd: string, prefix: string): Promise<LabWorker> {
-  const child = spawn(process.execPath, [BIN, "worker", "--redis", REDIS_URL, "--prefix", prefix, "--concurrency", "2"], {
-    cwd,
-    env: { ...process.env, NO_COLOR: "1" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let text = "";
-  const output = () => text;
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
-  return new Promise((resolve, reject) => {
-    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-      text += chunk;
-      if (text.includes(" listening on ")) resolve({ child, output, exited });
-    });
-    child.stderr?.setEncoding("utf8").on("data", (chunk: string) => (text += chunk));
-    void exited.then(({ code, signal }) => reject(new Error(`the lab worker exited (${code ?? signal}) before it was ready:\n${text}`)));
-    child.once("error", reject);
-    setTimeout(() => reject(new Error(`the lab worker was not ready within 20 s:\n${text}`)), 20_000).unref();
-  });
+function startLabWorker(cwd: string, prefix: string): Promise<WorkerProcess> {
+  return startWorkerProcess(BIN, ["--redis", REDIS_URL, "--prefix", prefix, "--concurrency", "2"], { cwd });
 }
 
 /** A Parquet file's rows, without what differs between two runs of the same data (times of writing, the project's absolute path), sorted. */
@@ -68,7 +44,7 @@ describe.skipIf(!available)("full-pipeline-v2 on two `process-and-analyze worker
   let root: string;
   let local: string;
   let remote: string;
-  const workers: LabWorker[] = [];
+  const workers: WorkerProcess[] = [];
 
   beforeAll(async () => {
     root = await mkdtemp(path.join(tmpdir(), "distributed-lab-"));
