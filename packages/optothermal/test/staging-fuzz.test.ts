@@ -279,11 +279,24 @@ describe("staging regressions found by fuzzing", () => {
     await writeFile(path.join(copyRaw, "renamed.csv"), renamed);
     await writeFile(path.join(copyRaw, "copy.csv"), ivg);
     await rm(path.join(first.raw, "original.csv"));
-    // The original moved here: it is the same file, so the manifest just follows it.
+    // The original moved here: the first of it and its copy takes the run over (its file is gone), the other is a copy.
     const second = await stageAll({ rawRoot: copyRaw, stageRoot, catalogue, workers: 1 });
-    expect(second).toMatchObject({ staged: 2, rejected: 1, manifestRows: 1 });
+    expect(second).toMatchObject({ staged: 1, skipped: 1, rejected: 1, manifestRows: 1 });
     expect(second.rejects[0]?.reason).toMatch(/renamed\.csv: the same run .* as .*(original|copy)\.csv, but its header differs: not staged over it$/);
     expect(await sha256(String(row?.parquet_path))).toBe(before);
+  });
+
+  it("leaves an exact copy of a staged file alone, run after run: the run stays with its first file", async () => {
+    const stageRoot = path.join(dir, "copies");
+    const first = await stage({ "a.csv": ivg, "b.csv": ivg }, stageRoot);
+    expect(first.summary).toMatchObject({ staged: 1, skipped: 1, rejected: 0, manifestRows: 1 });
+    const owner = async () => (await query(`SELECT source_path FROM read_parquet(${sqlPath(first.summary.manifestPath)})`)).map((r) => String(r.source_path));
+    const before = await owner();
+    for (let run = 0; run < 2; run++) {
+      const again = await stageAll({ rawRoot: first.raw, stageRoot, catalogue, workers: 2 });
+      expect(again).toMatchObject({ staged: 0, skipped: 2, rejected: 0, manifestRows: 1 });
+      expect(await owner()).toEqual(before);
+    }
   });
 
   it("says what is wrong with a UTF-16 or NUL-damaged file (utf16le, utf16le-bom, nul-bytes), and an empty one", async () => {

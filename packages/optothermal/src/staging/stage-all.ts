@@ -110,13 +110,14 @@ export async function stageAll(options: StageAllOptions = {}): Promise<StageAllS
     // The file that staged (or is staging) each run id in this call, besides those in the manifest.
     const claims = new Map<string, string>();
     /**
-     * A run id is its procedure, chip, start time and data, not its header: a copy of a staged file
-     * is the same run and takes it over (as designed), but a file with the same data under another
-     * header (found by fuzzing: one flipped bit in a header value, or in an optional column's name)
-     * would overwrite the staged run's Parquet and manifest row. Such a file is rejected while the
-     * file the run came from is still there with other bytes.
+     * A run id is its procedure, chip, start time and data, not its header. A file whose run is
+     * already another file's: an exact copy is left alone ("copy", counted unchanged: taking the run
+     * over made two copies swap it at every staging, restaging both); a file with the same data under
+     * another header (found by fuzzing: one flipped bit in a header value, or in an optional column's
+     * name) would overwrite the staged run's Parquet and manifest row, so it is rejected. Only when
+     * the run's file is gone (moved) does this file take the run over.
      */
-    const sameRunProblem = async (prepared: PreparedFile): Promise<Rejected | null> => {
+    const sameRunProblem = async (prepared: PreparedFile): Promise<Rejected | { kind: "copy" } | null> => {
       const { id, input } = prepared;
       const owner = (): string | undefined => claims.get(id) ?? ledger.run(id)?.source_path;
       for (;;) {
@@ -131,7 +132,8 @@ export async function stageAll(options: StageAllOptions = {}): Promise<StageAllS
           const reason = `${input.path}: the same run (procedure, chip, start time and data; run ${id}) as ${other}, but its header differs: not staged over it`;
           return { kind: "rejected", procedure: prepared.procedure, reason };
         }
-        // A copy, or the run's file is gone (moved): this file takes the run over.
+        if (otherBytes !== null) return { kind: "copy" };
+        // The run's file is gone (moved): this file takes the run over.
         claims.set(id, input.path);
         return null;
       }
@@ -164,6 +166,10 @@ export async function stageAll(options: StageAllOptions = {}): Promise<StageAllS
         const prepared = await prepareFile({ path: file, size: info.size, mtimeMs: info.mtimeMs, catalogue, stageRoot, tz });
         const result =
           prepared.kind === "rejected" ? prepared : ((await sameRunProblem(prepared)) ?? (await writers.use((connection) => writeStagedFile(connection, prepared))));
+        if (result.kind === "copy") {
+          count(file, prepared.procedure, "skipped");
+          continue;
+        }
         if (result.kind === "rejected") {
           if (prepared.kind === "prepared" && claims.get(prepared.id) === file) claims.delete(prepared.id);
           const record: RejectRecord = {
