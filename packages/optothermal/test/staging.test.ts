@@ -120,9 +120,9 @@ describe("stageAll on demo data (2 chips × 2 days, seed 3)", () => {
     expect(copy.staged).toBe(1);
     const [copied] = await query(`SELECT run_id FROM read_parquet(${sqlPath(copy.manifestPath)})`);
     expect(copied?.run_id).toBe(rows[0]?.run_id);
-    // Into the same stage: the same run, so the manifest gains no row.
+    // Into the same stage, the original still there: the same run, an exact copy, left alone; the manifest gains no row.
     const merged = await stageAll({ rawRoot: path.join(dir, "elsewhere"), stageRoot: stage, catalogue });
-    expect(merged).toMatchObject({ staged: 1, manifestRows: demo.files.length });
+    expect(merged).toMatchObject({ staged: 0, skipped: 1, manifestRows: demo.files.length });
   });
 
   it("resumes file by file after the staging process is killed (SIGKILL) half way", async () => {
