@@ -15,7 +15,7 @@ function normalized(out: string, dir: string): string {
     .split(dir)
     .join("<dir>")
     .replace(/\b\d\d:\d\d:\d\d\b/g, "<time>")
-    .replace(/\b\d{8}_\d{6}(_\d+)?\b/g, "<id>")
+    .replace(/(?<!\d)\d{8}_\d{6}(_\d+)?(?!\d)/g, "<id>") // in "<pipeline>_<id>.json" too
     .replace(/\b\d+(\.\d+)?(ms|s)\b/g, "<t>")
     .replace(/ +/g, " ");
 }
