@@ -2,23 +2,14 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { localExecutor, Pipeline, ValidationError, type Executor } from "../src/index.js";
+import { yamlProblems } from "./fixtures/yaml-problems.js";
+import { localExecutor, Pipeline, type Executor } from "../src/index.js";
 import { parsePipelineYaml } from "../src/yaml/load-pipeline-yaml.js";
 import { pipelineSpecToYaml } from "../src/yaml/write-pipeline-yaml.js";
 import { withoutLocations } from "./fixtures/yaml-graph/spec-helpers.js";
 
 /** A one-step pipeline with `executorLines` between its name and its steps. */
 const pipelineText = (executorLines: string) => `name: on-workers\n${executorLines}\nsteps:\n  - name: hello\n    command: hello\n`;
-
-function problems(text: string): string[] {
-  try {
-    parsePipelineYaml(text, "p.yml", { env: {} });
-  } catch (error) {
-    if (error instanceof ValidationError) return error.issues.map((issue) => `${issue.location?.line}:${issue.location?.column} ${issue.message}`);
-    throw error;
-  }
-  throw new Error("expected the document to be rejected");
-}
 
 describe("YAML executor:", () => {
   it("reads the short form and the mapping, and a pipeline without one has none", () => {
@@ -36,22 +27,22 @@ describe("YAML executor:", () => {
   });
 
   it("reports mistakes with line, column and what was expected", () => {
-    expect(problems(pipelineText("executor: workers"))).toEqual([
+    expect(yamlProblems(pipelineText("executor: workers"))).toEqual([
       '2:11 expected executor to be local, bullmq, or a mapping with type (and for bullmq: redis, queue, prefix, tls), got "workers"',
     ]);
-    expect(problems(pipelineText("executor:\n  type: local\n  redis: redis://q:6379"))).toEqual([
+    expect(yamlProblems(pipelineText("executor:\n  type: local\n  redis: redis://q:6379"))).toEqual([
       '4:10 "redis" in executor goes only with type: bullmq (the local executor uses no Redis)',
     ]);
-    expect(problems(pipelineText("executor:\n  type: bullmq\n  queu: lab"))).toEqual(['4:3 unknown key "queu" in executor; did you mean "queue"?']);
-    expect(problems(pipelineText("executor:\n  redis: redis://q:6379"))).toEqual(['3:3 missing required key "type" in executor']);
-    expect(problems(pipelineText("executor:\n  type: bullmq\n  queue: lab:1"))).toEqual(['4:10 expected executor.queue to be a queue name without ":", got "lab:1"']);
+    expect(yamlProblems(pipelineText("executor:\n  type: bullmq\n  queu: lab"))).toEqual(['4:3 unknown key "queu" in executor; did you mean "queue"?']);
+    expect(yamlProblems(pipelineText("executor:\n  redis: redis://q:6379"))).toEqual(['3:3 missing required key "type" in executor']);
+    expect(yamlProblems(pipelineText("executor:\n  type: bullmq\n  queue: lab:1"))).toEqual(['4:10 expected executor.queue to be a queue name without ":", got "lab:1"']);
   });
 
   it("refuses a password, in its own key or in the URL: pipeline files get shared", () => {
-    expect(problems(pipelineText("executor:\n  type: bullmq\n  password: hunter2"))).toEqual([
+    expect(yamlProblems(pipelineText("executor:\n  type: bullmq\n  password: hunter2"))).toEqual([
       '4:3 unknown key "password" in executor: pipeline files get shared, so the password goes in --password or $PIPEWRIGHT_REDIS_PASSWORD',
     ]);
-    expect(problems(pipelineText("executor:\n  type: bullmq\n  redis: redis://:hunter2@q:6379"))).toEqual([
+    expect(yamlProblems(pipelineText("executor:\n  type: bullmq\n  redis: redis://:hunter2@q:6379"))).toEqual([
       '4:10 expected executor.redis to be a redis:// or rediss:// URL without a password, got "redis://:hunter2@q:6379"',
     ]);
     // A user name alone (Redis ACL) is no secret.
@@ -76,7 +67,7 @@ describe("YAML executor:", () => {
 
   it("belongs to the top pipeline only: an inline nested pipeline has none", () => {
     const text = "name: outer\nsteps:\n  - name: inner\n    pipeline:\n      executor: bullmq\n      steps:\n        - name: a\n          command: hello\n";
-    expect(problems(text)).toEqual(['5:7 unknown key "executor" in pipeline of step "inner" (allowed keys: name, description, params, steps)']);
+    expect(yamlProblems(text)).toEqual(['5:7 unknown key "executor" in pipeline of step "inner" (allowed keys: name, description, params, steps)']);
   });
 
   describe("execute()", () => {

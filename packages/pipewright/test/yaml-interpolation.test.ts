@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { ValidationError } from "../src/errors.js";
+import { yamlProblems } from "./fixtures/yaml-problems.js";
 import { escapeInterpolation, interpolate, variableLookup, yamlScalarValue } from "../src/yaml/interpolate.js";
 import { parsePipelineYaml, type LoadOptions } from "../src/yaml/load-pipeline-yaml.js";
 import { commandSteps } from "./fixtures/yaml-graph/spec-helpers.js";
@@ -11,16 +11,6 @@ function argsOf(kwargs: string, options: LoadOptions = {}) {
   const body = kwargs.split("\n").map((line) => `      ${line}`).join("\n");
   const text = `name: n\nsteps:\n  - name: a\n    command: c\n    kwargs:\n${body}\n`;
   return commandSteps(parsePipelineYaml(text, "p.yml", { env: {}, ...options }))[0]?.args;
-}
-
-function problemsOf(text: string, options: LoadOptions = {}): string[] {
-  try {
-    parsePipelineYaml(text, "p.yml", { env: {}, ...options });
-  } catch (error) {
-    if (error instanceof ValidationError) return error.issues.map((i) => `${i.location?.line}:${i.location?.column} ${i.message}`);
-    throw error;
-  }
-  throw new Error("the document loaded, but it should not");
 }
 
 describe("interpolate", () => {
@@ -144,18 +134,18 @@ steps:
     const text = `name: n\nsteps:\n  - name: a\n    command: c\n    kwargs:\n      x: data/\${CHIP_NUMBER}\n      y: "at \${CHIP_NUMBER}"\n      z: |\n        \${CHIP_NUMBER}\n`;
     const message = "unset variable ${CHIP_NUMBER} (give it with --param CHIP_NUMBER=... or set it in the environment)";
     // A block scalar's value is not its source text: the problem points at the scalar.
-    expect(problemsOf(text)).toEqual([`6:15 ${message}`, `7:14 ${message}`, `8:10 ${message}`]);
+    expect(yamlProblems(text)).toEqual([`6:15 ${message}`, `7:14 ${message}`, `8:10 ${message}`]);
   });
 
   it("counts escapes of quoted scalars as the characters they stand for", () => {
     const text = `name: n\nsteps:\n  - name: a\n    command: c\n    kwargs:\n      x: "\\t\\u00e9\\" \${X}"\n      y: 'it''s \${X}'\n`;
     const message = "unset variable ${X} (give it with --param X=... or set it in the environment)";
-    expect(problemsOf(text)).toEqual([`6:22 ${message}`, `7:17 ${message}`]);
+    expect(yamlProblems(text)).toEqual([`6:22 ${message}`, `7:17 ${message}`]);
   });
 
   it("reports malformed placeholders with their location", () => {
     const text = `name: n\nsteps:\n  - name: a\n    command: c\n    kwargs:\n      x: \${1X}\n      y: ok \${OPEN\n`;
-    expect(problemsOf(text)).toEqual([
+    expect(yamlProblems(text)).toEqual([
       '6:10 malformed placeholder "${1X}": write ${NAME} or ${NAME:-default}, where NAME is letters, digits and _ and does not start with a digit (or write $${ for a literal ${)',
       '7:13 unclosed placeholder "${OPEN": add a "}" (or write $${ for a literal ${)',
     ]);
@@ -201,7 +191,7 @@ steps:
 
   it("does not resolve ${constructor} or ${__proto__} from Object.prototype", () => {
     const text = `name: n\nsteps:\n  - { name: s, command: c, kwargs: { a: "\${constructor}", b: "\${__proto__}" } }\n`;
-    expect(problemsOf(text).map((p) => p.replace(/ \(.*/, ""))).toEqual([
+    expect(yamlProblems(text).map((p) => p.replace(/ \(.*/, ""))).toEqual([
       "3:42 unset variable ${constructor}",
       "3:63 unset variable ${__proto__}",
     ]);

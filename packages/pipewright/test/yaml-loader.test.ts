@@ -2,23 +2,13 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { yamlProblems } from "./fixtures/yaml-problems.js";
 import { ValidationError } from "../src/errors.js";
-import { loadPipelineYaml, parsePipelineYaml, type LoadOptions } from "../src/yaml/load-pipeline-yaml.js";
+import { loadPipelineYaml, parsePipelineYaml } from "../src/yaml/load-pipeline-yaml.js";
 import { ANALYZE_CHIP, MY_PIPELINE } from "./fixtures/original-examples.js";
 import { commandSteps } from "./fixtures/yaml-graph/spec-helpers.js";
 
 const at = (line: number, column: number) => ({ file: "p.yml", line, column });
-
-/** The problems of a document that must not load, as "line:column message". */
-function problems(text: string, options: LoadOptions = {}): string[] {
-  try {
-    parsePipelineYaml(text, "p.yml", { env: {}, ...options });
-  } catch (error) {
-    if (!(error instanceof ValidationError)) throw error;
-    return error.issues.map((issue) => `${issue.location?.line}:${issue.location?.column} ${issue.message}`);
-  }
-  throw new Error("the document loaded, but it should not");
-}
 
 describe("the original tool's examples", () => {
   it("loads my-pipeline.yml as it is", () => {
@@ -73,7 +63,7 @@ describe("the original tool's examples", () => {
   });
 
   it("reports the missing CHIP_NUMBER at each use", () => {
-    expect(problems(ANALYZE_CHIP)).toEqual([
+    expect(yamlProblems(ANALYZE_CHIP)).toEqual([
       "8:20 unset variable ${CHIP_NUMBER} (give it with --param CHIP_NUMBER=... or set it in the environment)",
       "14:20 unset variable ${CHIP_NUMBER} (give it with --param CHIP_NUMBER=... or set it in the environment)",
       "20:20 unset variable ${CHIP_NUMBER} (give it with --param CHIP_NUMBER=... or set it in the environment)",
@@ -152,12 +142,12 @@ steps:
 describe("problems, each with file, line and column", () => {
   it("unknown key, with a suggestion, at the key", () => {
     const text = `name: n\nsteps:\n  - name: stage-data\n    command: c\n    retry_cont: 2\n`;
-    expect(problems(text)).toEqual(['5:5 unknown key "retry_cont" in step "stage-data"; did you mean "retry_count"?']);
+    expect(yamlProblems(text)).toEqual(['5:5 unknown key "retry_cont" in step "stage-data"; did you mean "retry_count"?']);
   });
 
   it("unknown key without a close match lists the allowed keys; a transposition still matches", () => {
     const text = `name: n\nstpes: []\nsteps:\n  - name: a\n    command: c\n    rollback: { command: u, wat: 1 }\n`;
-    expect(problems(text)).toEqual([
+    expect(yamlProblems(text)).toEqual([
       '2:1 unknown key "stpes"; did you mean "steps"?',
       '6:29 unknown key "wat" in rollback of step "a" (allowed keys: command, kwargs)',
     ]);
@@ -175,7 +165,7 @@ steps:
     skip_on_error: yes
     kwargs: { deep: { x: .inf } }
 `;
-    expect(problems(text)).toEqual([
+    expect(yamlProblems(text)).toEqual([
       '5:18 expected retry_count to be an integer ≥ 0, got "two"',
       "6:18 expected retry_delay to be a number of seconds ≥ 0, got -1",
       "7:14 expected backoff to be a number ≥ 1, got 0.5",
@@ -186,65 +176,65 @@ steps:
   });
 
   it("a missing key, at the mapping that lacks it", () => {
-    expect(problems(`name: n\nsteps:\n  - name: a\n    kwargs: {}\n`)).toEqual(['3:5 missing required key "command" in step "a"']);
-    expect(problems(`steps:\n  - command: c\n`)).toEqual([
+    expect(yamlProblems(`name: n\nsteps:\n  - name: a\n    kwargs: {}\n`)).toEqual(['3:5 missing required key "command" in step "a"']);
+    expect(yamlProblems(`steps:\n  - command: c\n`)).toEqual([
       '1:1 missing required key "name"',
       '2:5 missing required key "name" in step 1',
     ]);
   });
 
   it("a document that is not a pipeline", () => {
-    expect(problems("")).toEqual(["1:1 expected the document to be a mapping with name and steps, got an empty value"]);
-    expect(problems("- a\n- b\n")).toEqual(["1:1 expected the document to be a mapping with name and steps, got a list"]);
-    expect(problems("name: n\nsteps: []\n")).toEqual(["2:8 expected steps to be a non-empty list of steps, got an empty list"]);
-    expect(problems("name: n\nsteps:\n  - just-a-name\n")).toEqual([
+    expect(yamlProblems("")).toEqual(["1:1 expected the document to be a mapping with name and steps, got an empty value"]);
+    expect(yamlProblems("- a\n- b\n")).toEqual(["1:1 expected the document to be a mapping with name and steps, got a list"]);
+    expect(yamlProblems("name: n\nsteps: []\n")).toEqual(["2:8 expected steps to be a non-empty list of steps, got an empty list"]);
+    expect(yamlProblems("name: n\nsteps:\n  - just-a-name\n")).toEqual([
       '3:5 expected step 1 to be a mapping with a name and one of command, parallel or pipeline, got "just-a-name"',
     ]);
   });
 
   it("duplicate step names, at the second name", () => {
     const text = `name: n\nsteps:\n  - name: stage-data\n    command: c\n  - name: other\n    command: c\n  - name: stage-data\n    command: c\n`;
-    expect(problems(text)).toEqual(['7:11 duplicate step name "stage-data" (first defined at line 3)']);
+    expect(yamlProblems(text)).toEqual(['7:11 duplicate step name "stage-data" (first defined at line 3)']);
   });
 
   it("unknown commands, when knownCommands is given, at the command (also for rollbacks)", () => {
     const text = `name: n\nsteps:\n  - name: a\n    command: stage_al_command\n    rollback: { command: zzz }\n`;
-    expect(problems(text, { knownCommands: ["a", "b", "stage_all_command"] })).toEqual([
+    expect(yamlProblems(text, { knownCommands: ["a", "b", "stage_all_command"] })).toEqual([
       '4:14 Unknown command: stage_al_command (known: a, b, stage_all_command; did you mean "stage_all_command"?)',
       "5:26 Unknown command: zzz (known: a, b, stage_all_command)",
     ]);
-    expect(problems(text, { knownCommands: [] })[0]).toBe("4:14 Unknown command: stage_al_command (known: none)");
+    expect(yamlProblems(text, { knownCommands: [] })[0]).toBe("4:14 Unknown command: stage_al_command (known: none)");
     expect(() => parsePipelineYaml(text, "p.yml")).not.toThrow();
   });
 
   it("invalid params: names", () => {
     const text = `name: n\nparams:\n  1X: 2\n  OK: [1]\nsteps:\n  - name: a\n    command: c\n`;
-    expect(problems(text)).toEqual([
+    expect(yamlProblems(text)).toEqual([
       '3:3 invalid variable name "1X" in params: use letters, digits and _, not starting with a digit',
       "4:7 expected params.OK to be a string, number or boolean, got a list",
     ]);
   });
 
   it("YAML syntax errors, with the yaml library's line and column", () => {
-    expect(problems(`name: n\nsteps:\n  - name: a\n    command: [c\n`)).toEqual([
+    expect(yamlProblems(`name: n\nsteps:\n  - name: a\n    command: [c\n`)).toEqual([
       "5:1 invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]",
     ]);
-    expect(problems(`name: n\nsteps: []\n---\nname: m\n`)[0]).toMatch(/^3:1 invalid YAML: Source contains multiple documents/);
+    expect(yamlProblems(`name: n\nsteps: []\n---\nname: m\n`)[0]).toMatch(/^3:1 invalid YAML: Source contains multiple documents/);
   });
 
   it("duplicate keys, at the second key, along with the other problems", () => {
-    expect(problems(`name: n\nsteps: []\nname: m\n`)).toEqual([
+    expect(yamlProblems(`name: n\nsteps: []\nname: m\n`)).toEqual([
       "2:8 expected steps to be a non-empty list of steps, got an empty list",
       '3:1 duplicate key "name" (first at line 1)',
     ]);
-    expect(problems(`name: n\nsteps:\n  - name: a\n    command: c\n    kwargs: { x: 1, y: 2, x: 3 }\n`)).toEqual([
+    expect(yamlProblems(`name: n\nsteps:\n  - name: a\n    command: c\n    kwargs: { x: 1, y: 2, x: 3 }\n`)).toEqual([
       '5:27 duplicate key "x" (first at line 5)',
     ]);
   });
 
   it("an unquoted placeholder inside { } gets a hint, and the parser's echoes of the first error are dropped", () => {
     const text = `name: n\nsteps:\n  - { name: a, command: c, kwargs: { x: \${X} } }\n  - name: b\n    command: c\n`;
-    expect(problems(text)).toEqual([
+    expect(yamlProblems(text)).toEqual([
       '3:42 invalid YAML: Unexpected flow-map-start at node end (inside { } or [ ], quote values with placeholders: "${NAME}")',
     ]);
   });
@@ -294,7 +284,7 @@ steps:
   });
 
   it("does not report a value twice when its placeholder already failed", () => {
-    expect(problems(`name: n\nsteps:\n  - name: a\n    command: c\n    retry_count: \${N}\n`)).toEqual([
+    expect(yamlProblems(`name: n\nsteps:\n  - name: a\n    command: c\n    retry_count: \${N}\n`)).toEqual([
       "5:18 unset variable ${N} (give it with --param N=... or set it in the environment)",
     ]);
   });
@@ -303,7 +293,7 @@ steps:
 describe("safety", () => {
   it("rejects language-specific and unknown tags, at the tag", () => {
     const text = `name: n\nsteps:\n  - name: a\n    command: !!js/function 'function () { return 1 }'\n    kwargs: { b: !!binary aGk=, c: !foo x, d: !!set { a } }\n`;
-    expect(problems(text)).toEqual([
+    expect(yamlProblems(text)).toEqual([
       "4:14 unknown tag !!js/function: pipeline files hold plain data, without custom or language-specific tags",
       "5:18 unknown tag !!binary: pipeline files hold plain data, without custom or language-specific tags",
       "5:36 unknown tag !foo: pipeline files hold plain data, without custom or language-specific tags",
@@ -319,30 +309,30 @@ describe("safety", () => {
       lines.push(`${name}: &${name} [${Array.from({ length: 10 }, () => `*${previous}`).join(",")}]`);
     }
     lines.push("steps:\n  - { name: x, command: c, kwargs: { boom: *i } }");
-    expect(problems(lines.join("\n"))).toEqual([
+    expect(yamlProblems(lines.join("\n"))).toEqual([
       '3:8 too many alias expansions (more than 100): these anchors (&) and aliases (*) would expand into a huge document ("billion laughs"); write the values out instead',
     ]);
   });
 
   it("rejects an alias without its anchor", () => {
-    expect(problems(`name: n\nsteps:\n  - { name: a, command: c, kwargs: { x: *nope } }\n`)).toEqual([
+    expect(yamlProblems(`name: n\nsteps:\n  - { name: a, command: c, kwargs: { x: *nope } }\n`)).toEqual([
       "3:41 unknown alias *nope: define the anchor &nope before using it",
     ]);
   });
 
   it("rejects an alias inside its own anchor (a cycle) and more than 100 aliases", () => {
-    expect(problems(`name: n\nsteps:\n  - name: a\n    command: c\n    kwargs: &k { x: *k }\n`)).toEqual([
+    expect(yamlProblems(`name: n\nsteps:\n  - name: a\n    command: c\n    kwargs: &k { x: *k }\n`)).toEqual([
       "5:21 alias *k is inside its own anchor &k: a value cannot contain itself",
     ]);
     const aliases = Array.from({ length: 150 }, () => "*x").join(",");
-    expect(problems(`name: n\nx: &x 1\ny: [${aliases}]\nsteps: [{ name: a, command: c }]\n`)).toEqual([
+    expect(yamlProblems(`name: n\nx: &x 1\ny: [${aliases}]\nsteps: [{ name: a, command: c }]\n`)).toEqual([
       "3:305 too many aliases (more than 100): write the values out instead",
     ]);
   });
 
   it("does not merge `<<` keys (they are ordinary, unknown keys)", () => {
     const text = `name: n\nsteps:\n  - &s { name: a, command: c }\n  - <<: *s\n    name: b\n`;
-    expect(problems(text)).toEqual([
+    expect(yamlProblems(text)).toEqual([
       '4:5 missing required key "command" in step "b"',
       '4:5 unknown key "<<" in step "b" (allowed keys: name, command, kwargs, description, depends_on, if, map, timeout, retry_count, retry_delay, backoff, max_retry_delay, jitter, skip_on_error, checkpoint, rollback)',
     ]);
@@ -365,7 +355,7 @@ steps:
     expect(Object.keys(step?.args ?? {})).toEqual(["__proto__", "constructor", "nested"]);
     expect(Object.getOwnPropertyDescriptor(step?.args, "__proto__")?.value).toEqual({ polluted: "yes" });
     expect(Object.getOwnPropertyDescriptor(step?.rollback?.args, "__proto__")?.value).toEqual({ polluted: "yes" });
-    expect(problems(`name: n\n__proto__: { polluted: yes }\nsteps: [{ name: a, command: c }]\n`)).toEqual([
+    expect(yamlProblems(`name: n\n__proto__: { polluted: yes }\nsteps: [{ name: a, command: c }]\n`)).toEqual([
       '2:1 unknown key "__proto__" (allowed keys: name, description, params, executor, steps)',
     ]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
