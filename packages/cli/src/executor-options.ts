@@ -49,9 +49,14 @@ export function addExecutorOptions(command: Program): Program {
   return addRedisOptions(command);
 }
 
+/** `--redis`, else `PIPEWRIGHT_REDIS_URL`, else the default. */
+function redisUrl(flags: RedisFlags): string {
+  return flags.redis ?? process.env.PIPEWRIGHT_REDIS_URL ?? DEFAULT_REDIS_URL;
+}
+
 /** The connection the flags describe; the password from `--password`, else `PIPEWRIGHT_REDIS_PASSWORD`, else the URL's. */
 export function redisConnection(flags: RedisFlags): RedisConnection {
-  const url = flags.redis ?? process.env.PIPEWRIGHT_REDIS_URL ?? DEFAULT_REDIS_URL;
+  const url = redisUrl(flags);
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -98,9 +103,9 @@ function replacePassword(url: string, password: string): string {
 
 /** `redis://host:6379, queue steps, prefix pipewright`: where a worker listens, for one line of output. */
 export function describeQueue(flags: RedisFlags): string {
-  const connection = redisConnection(flags);
-  const tls = (flags.tls || flags.tlsCa !== undefined) && !connection.url?.startsWith("rediss:") ? " (TLS)" : "";
-  return `${safeUrl(connection.url ?? DEFAULT_REDIS_URL)}${tls}, queue ${flags.queue ?? DEFAULT_QUEUE}, prefix ${flags.prefix ?? DEFAULT_PREFIX}`;
+  const url = redisUrl(flags);
+  const tls = (flags.tls || flags.tlsCa !== undefined) && !url.startsWith("rediss:") ? " (TLS)" : "";
+  return `${safeUrl(url)}${tls}, queue ${flags.queue ?? DEFAULT_QUEUE}, prefix ${flags.prefix ?? DEFAULT_PREFIX}`;
 }
 
 /**
@@ -108,8 +113,7 @@ export function describeQueue(flags: RedisFlags): string {
  * password or the TLS handshake: BullMQ's connections would otherwise retry forever and the command
  * would hang without a word.
  */
-export async function checkRedisReachable(flags: RedisFlags, timeoutMs = 3000): Promise<void> {
-  const connection = redisConnection(flags);
+export async function checkRedisReachable(connection: RedisConnection, timeoutMs = 3000): Promise<void> {
   try {
     await pingRedis(connection, timeoutMs);
   } catch (error) {
@@ -157,18 +161,18 @@ export async function withExecutor<T>(
     return run({ executor: localExecutor, ...(concurrency !== undefined && { concurrency }) });
   }
   const redis = redisConnection(flags);
-  await checkRedisReachable(flags);
+  await checkRedisReachable(redis);
   const executor = new BullMqExecutor({ redis, ...(flags.queue !== undefined && { queue: flags.queue }) });
   try {
-    return await run({ executor, concurrency: concurrency ?? (await distributedConcurrency(flags)) });
+    return await run({ executor, concurrency: concurrency ?? (await distributedConcurrency(redis, flags.queue)) });
   } finally {
     await executor.close();
   }
 }
 
 /** The live workers' total concurrency, at least `DEFAULT_DISTRIBUTED_CONCURRENCY`. */
-async function distributedConcurrency(flags: RedisFlags): Promise<number> {
-  const report = await listWorkers(redisConnection(flags), flags.queue !== undefined ? { queue: flags.queue } : {});
+async function distributedConcurrency(redis: RedisConnection, queue: string | undefined): Promise<number> {
+  const report = await listWorkers(redis, queue !== undefined ? { queue } : {});
   const total = report.workers.reduce((sum, worker) => sum + (Number.isFinite(worker.concurrency) ? worker.concurrency : 0), 0);
   return Math.max(DEFAULT_DISTRIBUTED_CONCURRENCY, total);
 }

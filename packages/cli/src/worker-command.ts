@@ -33,7 +33,7 @@ export interface WorkerCommandDefinition {
  */
 export async function workerCommand(programName: string, registry: Registry, options: WorkerOptions, output: Output): Promise<number> {
   const redis = redisConnection(options);
-  await checkRedisReachable(options);
+  await checkRedisReachable(redis);
   const worker = await startWorker({
     redis,
     registry,

@@ -12,8 +12,9 @@ interface WorkersOptions extends RedisFlags {
 
 /** `pipewright workers`: the live workers of a queue, and how many jobs wait, run, wait to retry or failed. */
 export async function workersCommand(options: WorkersOptions, output: Output): Promise<number> {
-  await checkRedisReachable(options);
-  const report = await listWorkers(redisConnection(options), options.queue !== undefined ? { queue: options.queue } : {});
+  const redis = redisConnection(options);
+  await checkRedisReachable(redis);
+  const report = await listWorkers(redis, options.queue !== undefined ? { queue: options.queue } : {});
   if (options.json) {
     output.out(`${JSON.stringify(report)}\n`);
     return ExitCode.SUCCESS;

@@ -4,6 +4,8 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { Redis } from "ioredis";
+import type { RedisConnection } from "./connection.js";
+import { pingRedis } from "./ping-redis.js";
 
 /**
  * Helpers for tests that need a real Redis (here and in the packages built on this one), from
@@ -17,19 +19,14 @@ export const TEST_REDIS_URL = process.env.PW_TEST_REDIS_URL ?? "redis://127.0.0.
  * @example const available = await redisAvailable("the worker tests"); describe.skipIf(!available)(…)
  */
 export async function redisAvailable(what: string): Promise<boolean> {
-  const client = new Redis(TEST_REDIS_URL, { lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  client.on("error", () => undefined);
   try {
-    await client.connect();
-    await client.ping();
+    await pingRedis({ url: TEST_REDIS_URL }, 1000);
     return true;
   } catch (error) {
     const message = `Redis is not reachable at ${TEST_REDIS_URL} (${(error as Error).message})`;
     if (process.env.CI === "true") throw new Error(`${message}: ${what} need it in CI`);
     console.warn(`${message}: skipping ${what}. Start one with: redis-server --daemonize yes --port 6379`);
     return false;
-  } finally {
-    client.disconnect();
   }
 }
 
@@ -95,31 +92,20 @@ export async function startRedis(options: PrivateRedisOptions): Promise<ChildPro
   const orphaned = () => child.kill("SIGKILL"); // never outlive the test process, even if a cleanup timed out
   process.once("exit", orphaned);
   child.once("exit", () => process.off("exit", orphaned));
-  const client = new Redis({
-    port,
+  const connection: RedisConnection = {
+    url: `${tls ? "rediss" : "redis"}://127.0.0.1:${port}`,
     ...(password !== undefined && { password }),
     ...(tls && { tls: { ca: readFileSync(tls.ca) } }),
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-    connectTimeout: 500,
-  });
-  client.on("error", () => undefined);
-  try {
-    for (let tries = 0; ; tries++) {
-      if (child.exitCode !== null) throw new Error(`redis-server on port ${port} exited with ${child.exitCode}`);
-      try {
-        if (client.status !== "ready") await client.connect();
-        await client.ping();
-        return child;
-      } catch (error) {
-        if (tries > 100) throw error;
-        client.disconnect();
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+  };
+  for (let tries = 0; ; tries++) {
+    if (child.exitCode !== null) throw new Error(`redis-server on port ${port} exited with ${child.exitCode}`);
+    try {
+      await pingRedis(connection, 500);
+      return child;
+    } catch (error) {
+      if (tries > 100) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
-  } finally {
-    client.disconnect();
   }
 }
 
